@@ -1,0 +1,40 @@
+# Short commands for people. CMake does the building; each part owns its own script.
+#   make            build everything into build/
+#   make run        build, then run the check runner on the bundled example (the main job)
+#   make test       build, then the whole Go suite once per built backend (the version matrix)
+#   make bench      the benchmark table
+#   make test-asan  the Go suite against an ASan+UBSan build
+#   make valgrind   the valgrind driver
+#   make fuzz       every libFuzzer target (FUZZ_SECONDS each)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all build run test bench test-asan valgrind fuzz clean
+all: build
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./runner/run-example.sh $(BUILD)
+
+test: build
+	$(MAKE) -C test BUILD=$(abspath $(BUILD))
+
+bench: build
+	./bench/run.sh $(BUILD)
+
+test-asan:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTLOADER_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	$(MAKE) -C test asan BUILD=$(abspath build-asan)
+
+valgrind: build
+	./test/valgrind/run.sh $(BUILD)
+
+fuzz:
+	./fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,0 +1,118 @@
+/*
+ * rtl_backend.h: the private contract between the loader (libdatadog-agent-rtloader.so) and a
+ * Python backend (libdatadog-agent-three[-3.X].so).
+ *
+ * Why a table: upstream calls a C++ object through virtual methods and exports `create` and
+ * `destroy` from the backend; the latter collides with the public API's `destroy` once the
+ * backend is opened RTLD_GLOBAL. Here the backend is built with hidden visibility and exports one
+ * symbol, RTL_BACKEND_ENTRY, which returns a static, constant table: the backend's identity
+ * (Python version, build-time home), a pointer to its process-global callback table, and one
+ * function per API operation. The loader's exported functions validate their arguments and
+ * forward through this table; they never include Python.h.
+ *
+ * Every operation takes the opaque state returned by `create`. The error channel lives in that
+ * state, so the loader reports its own argument errors through `set_error`.
+ *
+ * Bump RTL_BACKEND_ABI whenever this header changes shape: the loader refuses a backend whose
+ * table has another ABI number (a stale backend left in a library folder).
+ */
+#ifndef RTL_BACKEND_H
+#define RTL_BACKEND_H
+
+#include "datadog_agent_rtloader.h"
+
+#define RTL_BACKEND_ABI 1
+#define RTL_BACKEND_ENTRY "rtl_three_backend_v1"
+
+/* All host callbacks, process-global, NULL until set. One struct, not statics per module. */
+struct rtl_callbacks {
+    /* aggregator */
+    cb_submit_metric_t submit_metric;
+    cb_submit_service_check_t submit_service_check;
+    cb_submit_event_t submit_event;
+    cb_submit_histogram_bucket_t submit_histogram_bucket;
+    cb_submit_event_platform_event_t submit_event_platform_event;
+    /* datadog_agent */
+    cb_get_version_t get_version;
+    cb_get_config_t get_config;
+    cb_headers_t headers;
+    cb_get_hostname_t get_hostname;
+    cb_get_host_tags_t get_host_tags;
+    cb_get_clustername_t get_clustername;
+    cb_tracemalloc_enabled_t tracemalloc_enabled;
+    cb_log_t log;
+    cb_send_log_t send_log;
+    cb_set_check_metadata_t set_check_metadata;
+    cb_set_external_tags_t set_external_tags;
+    cb_write_persistent_cache_t write_persistent_cache;
+    cb_read_persistent_cache_t read_persistent_cache;
+    cb_obfuscate_sql_t obfuscate_sql;
+    cb_obfuscate_sql_exec_plan_t obfuscate_sql_exec_plan;
+    cb_get_process_start_time_t get_process_start_time;
+    cb_obfuscate_mongodb_string_t obfuscate_mongodb_string;
+    cb_emit_agent_telemetry_t emit_agent_telemetry;
+    cb_report_issue_t report_issue;
+    cb_resolve_issue_t resolve_issue;
+    /* _util */
+    cb_get_subprocess_output_t get_subprocess_output;
+    /* cgo */
+    cb_cgo_free_t cgo_free;
+    /* tagger, kubeutil, containers */
+    cb_tags_t tags;
+    cb_get_connection_info_t get_connection_info;
+    cb_is_excluded_t is_excluded;
+};
+
+typedef struct rtl_backend_s {
+    int abi;                    /* RTL_BACKEND_ABI */
+    const char *python_version; /* "3.X" the backend was built for */
+    const char *python_home;    /* the build-time default home */
+    struct rtl_callbacks *callbacks;
+
+    /* lifecycle */
+    void *(*create)(const char *python_home, const char *python_exe, rtloader_malloc_t m, rtloader_free_t f);
+    void (*destroy)(void *st);
+    int (*init)(void *st);
+    int (*add_python_path)(void *st, const char *path);
+
+    /* error channel */
+    void (*set_error)(void *st, const char *msg);
+    int (*has_error)(const void *st);
+    const char *(*get_error)(const void *st);
+    void (*clear_error)(void *st);
+
+    /* GIL */
+    rtloader_gilstate_t (*ensure_gil)(void *st);
+    void (*release_gil)(void *st, rtloader_gilstate_t state);
+
+    /* checks */
+    int (*get_class)(void *st, const char *name, rtloader_pyobject_t **py_module, rtloader_pyobject_t **py_class);
+    int (*get_attr_string)(void *st, rtloader_pyobject_t *obj, const char *attr, char **value);
+    int (*get_attr_bool)(void *st, rtloader_pyobject_t *obj, const char *attr, bool *value);
+    int (*get_check)(void *st, rtloader_pyobject_t *py_class, const char *init_config, const char *instance,
+                     const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                     const char *provider, rtloader_pyobject_t **check);
+    char *(*run_check)(void *st, rtloader_pyobject_t *check);
+    void (*cancel_check)(void *st, rtloader_pyobject_t *check);
+    char **(*get_checks_warnings)(void *st, rtloader_pyobject_t *check);
+    char *(*get_check_diagnoses)(void *st, rtloader_pyobject_t *check);
+
+    /* objects and interpreter helpers */
+    void (*incref)(void *st, rtloader_pyobject_t *obj);
+    void (*decref)(void *st, rtloader_pyobject_t *obj);
+    void (*set_module_attr_string)(void *st, const char *module, const char *attr, const char *value);
+    rtloader_pyobject_t *(*get_none)(const void *st);
+    py_info_t *(*get_py_info)(void *st);
+    int (*run_simple_string)(const void *st, const char *code);
+    char *(*get_integration_list)(void *st);
+    char *(*get_interpreter_memory_usage)(void *st);
+
+    /* Python allocator statistics */
+    void (*init_pymem_stats)(void *st);
+    void (*get_pymem_stats)(void *st, pymem_stats_t *stats);
+} rtl_backend_t;
+
+/* The one symbol a backend exports: returns its (static, constant) table. */
+typedef const rtl_backend_t *(*rtl_backend_entry_t)(void);
+
+#endif /* RTL_BACKEND_H */
