@@ -14,7 +14,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define RTLOADER_NO_RAW_MALLOC
+#ifndef RTL_ALLOW_RAW_MALLOC /* only pymem.c, whose hooks must call the C library */
+#    define RTLOADER_NO_RAW_MALLOC
+#endif
 #include "rtl_backend.h"
 #include "rtloader_mem.h"
 

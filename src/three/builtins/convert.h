@@ -10,6 +10,8 @@
 
 #include "three.h"
 
+/* ---- stringutils (BUILTINS.md §9.1) ------------------------------------------------------ */
+
 /* init_stringutils: import json and cache json.loads/json.dumps (strong refs, never released).
  * Returns EXIT_SUCCESS, or EXIT_FAILURE with the Python error left set. */
 RTL_HIDDEN int rtl_init_stringutils(void);
@@ -24,5 +26,105 @@ RTL_HIDDEN PyObject *rtl_from_json(const char *data);
 
 /* as_json: json.dumps(obj) as an rt-owned string, or NULL with the Python error left set. */
 RTL_HIDDEN char *rtl_as_json(PyObject *obj);
+
+/* ---- borrowed strings ------------------------------------------------------------------------ */
+
+/* as_string without the copy: the same accepted types and the same resulting C string, but the
+ * pointer lends the object's own buffer (str: its cached UTF-8; bytes: its data) and is valid as
+ * long as obj is alive. NULL for other types or an unencodable str, never with an error set. */
+RTL_HIDDEN const char *rtl_borrow_string(PyObject *obj);
+
+/* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
+ *
+ * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)
+ * or PyArg_ParseTupleAndKeywords (kwlist != NULL) parses a tuple and a dict, with the same error
+ * texts, but without building either. Units: O s z s# i b L d f, plus '|' (optional from here),
+ * '$' (keyword-only from here) and ':name' (the function name used in messages). Outputs of
+ * arguments that are not given are left untouched, so callers initialise their defaults. Every
+ * string output is borrowed from the argument object. kwnames is ignored when kwlist is NULL.
+ * Returns 0, or -1 with a Python error set. */
+RTL_HIDDEN int rtl_parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, const char *format,
+                              const char *const *kwlist, ...);
+
+/* ---- string arrays handed to callbacks --------------------------------------------------------
+ *
+ * A NULL-terminated char ** whose strings are borrowed (rtl_borrow_string) from Python objects
+ * the array keeps strong references to, so the strings stay valid even while the GIL is released
+ * (a list the strings came from may then change, but not the objects themselves). Up to
+ * RTL_STRV_STACK strings live in the struct itself; larger arrays use one rtl_malloc block. */
+#define RTL_STRV_STACK 16
+
+typedef struct rtl_strv_s {
+    char **v;        /* the NULL-terminated array for the host */
+    PyObject **refs; /* refs[i] owns the object v[i] points into */
+    Py_ssize_t n;    /* strings stored */
+    void *heap;      /* the rtl_malloc block, or NULL while the stack slots are used */
+    char *stack_v[RTL_STRV_STACK + 1];
+    PyObject *stack_refs[RTL_STRV_STACK];
+} rtl_strv_t;
+
+typedef enum {
+    RTL_STRV_OK = 0,
+    RTL_STRV_NOT_SEQUENCE, /* tags value fails the sequence check */
+    RTL_STRV_NO_LENGTH,    /* the length cannot be computed (its error is cleared) */
+    RTL_STRV_TOO_LARGE,    /* len + 1 pointers overflow size_t */
+    RTL_STRV_NO_MEMORY,    /* rtl_malloc failed */
+    RTL_STRV_BAD_ITEM      /* strict mode: an item is not a valid string */
+} rtl_strv_status_t;
+
+/* Initialise sv (empty) and reserve room for len strings plus the terminator. On failure sv is
+ * still safe to release. */
+RTL_HIDDEN rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len);
+/* Append obj's string if it is one (str/bytes per as_string). Steals the reference to obj (which
+ * may be NULL). Returns 1 when appended, 0 when skipped; never leaves an error set. The caller
+ * never appends more than the reserved len. */
+RTL_HIDDEN int rtl_strv_push(rtl_strv_t *sv, PyObject *obj);
+/* Drop every reference and the heap block. Needs the GIL. Safe on an already released sv. */
+RTL_HIDDEN void rtl_strv_release(rtl_strv_t *sv);
+
+/* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items and items that
+ * cannot be fetched are skipped. No Python error is left set; the caller raises per status. */
+RTL_HIDDEN rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq);
+/* A list of tags with skipping (set_external_tags) or, strict, every item a string (argv). */
+RTL_HIDDEN rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict);
+
+/* Raise the aggregator's tag error (BUILTINS.md §1.8) for a status other than OK. */
+RTL_HIDDEN void rtl_raise_tags_error(rtl_strv_status_t st);
+
+/* ---- strings coming back from the host (BUILTINS.md §1.7) ------------------------------------- */
+
+/* Strict UTF-8 decode of a host string into a new str; NULL with UnicodeDecodeError set. The
+ * host buffer is NOT released. */
+RTL_HIDDEN PyObject *rtl_str_from_host(const char *s);
+/* The same, then cgo_free(s) on every path; a NULL s gives None. */
+RTL_HIDDEN PyObject *rtl_take_host_str_or_none(char *s);
+/* Raise exc with the host message (decoded strictly; a decode failure raises UnicodeDecodeError
+ * instead). Does not release msg. */
+RTL_HIDDEN void rtl_raise_host_message(PyObject *exc, const char *msg);
+/* A host NULL-terminated array into a new list of str; every string and then the array are
+ * released with cgo_free on every path. NULL gives []. On a decode failure: NULL with the error
+ * set, and no partial list escapes. */
+RTL_HIDDEN PyObject *rtl_take_host_strv_list(char **v);
+
+/* ---- module registration ---------------------------------------------------------------------- */
+
+/* Add an object to a module (steals value, on success and on failure). Returns 0 or -1. */
+RTL_HIDDEN int rtl_module_add(PyObject *module, const char *name, PyObject *value);
+
+/* Cast a METH_FASTCALL (| METH_KEYWORDS) implementation for a PyMethodDef without
+ * -Wcast-function-type noise and without the version-dependent typedef names. */
+#define RTL_METH(fn) ((PyCFunction)(void (*)(void))(fn))
+
+/* Module init functions (one per file), registered by modules.c. */
+RTL_HIDDEN PyObject *rtl_init_aggregator(void);
+RTL_HIDDEN PyObject *rtl_init_datadog_agent(void);
+RTL_HIDDEN PyObject *rtl_init_util(void);
+RTL_HIDDEN PyObject *rtl_init_util_private(void);
+RTL_HIDDEN PyObject *rtl_init_tagger(void);
+RTL_HIDDEN PyObject *rtl_init_kubeutil(void);
+RTL_HIDDEN PyObject *rtl_init_containers(void);
+
+/* datadog_agent.headers, shared with util.headers (BUILTINS.md §3.3, §4). */
+RTL_HIDDEN PyObject *rtl_headers(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
 
 #endif /* RTL_CONVERT_H */

@@ -1,0 +1,282 @@
+/*
+ * select.c: choosing and opening the Python backend (API.md §5.1, §12.3; DESIGN.md "Choosing the
+ * Python").
+ *
+ * One installation serves several Pythons: each backend is built for one CPython and linked to
+ * its libpython, so the loader must match the stdlib under python_home with the backend built for
+ * that version; a mismatch fails in obscure ways inside CPython, so it is reported here instead.
+ *
+ * Decisions (documented in the README):
+ *   - the version comes from <home>/lib/python3.X/os.py, else from python_exe's resolved name;
+ *   - two installations may share a minor version (Debian's 3.11 and a pyenv 3.11.x). The default
+ *     backend is built for the system python3 and the loader knows, from the build, which prefix
+ *     that is: a home equal to that prefix takes the default backend even when a versioned
+ *     backend for the same minor (built for the other installation) is installed. Otherwise the
+ *     versioned backend wins, and the default backend is the fallback for a matching version at
+ *     another (relocated) home, as upstream would load it;
+ *   - backends are looked up in the loader's own directory first, then by bare name through the
+ *     dynamic linker (RUNPATH, LD_LIBRARY_PATH, cache);
+ *   - a process keeps the first backend it opened: libraries are never closed (a libpython
+ *     cannot be unloaded), and after destroy() make3 may reopen that same backend but refuses a
+ *     different one, since two libpythons in one process do not mix.
+ */
+#define _GNU_SOURCE /* dladdr */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#define RTLOADER_NO_RAW_MALLOC
+#include "loader.h"
+#include "rtloader_mem.h"
+
+#if defined(__linux__) || defined(__unix__)
+#    define RTL_LIB_PREFIX "libdatadog-agent-three"
+#    define RTL_LIB_SUFFIX ".so"
+#elif defined(__APPLE__)
+#    define RTL_LIB_PREFIX "libdatadog-agent-three"
+#    define RTL_LIB_SUFFIX ".dylib"
+#else
+#    error "Platform not supported"
+#endif
+#define RTL_DEFAULT_LIB RTL_LIB_PREFIX RTL_LIB_SUFFIX
+
+/* The library opened first in this process, kept forever (see the design note). */
+static void *rtl_dl;
+static char rtl_dl_name[PATH_MAX];
+
+RTL_HIDDEN char *rtl_msg(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    s = _malloc((size_t)n + 1);
+    if (s == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* The directory holding this loader library ("" if unknown), found from one of its symbols. */
+static void rtl_loader_dir(char *out, size_t size)
+{
+    Dl_info info;
+    const char *slash;
+    out[0] = '\0';
+    if (dladdr((void *)rtl_loader_dir, &info) == 0 || info.dli_fname == NULL)
+        return;
+    slash = strrchr(info.dli_fname, '/');
+    if (slash == NULL || (size_t)(slash - info.dli_fname) >= size)
+        return;
+    memcpy(out, info.dli_fname, (size_t)(slash - info.dli_fname));
+    out[slash - info.dli_fname] = '\0';
+}
+
+static int rtl_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Parses "3.X" at s (followed by end or a non-digit); returns X or -1. */
+static int rtl_parse_minor(const char *s)
+{
+    char *end;
+    long x;
+    if (s[0] != '3' || s[1] != '.' || s[2] < '0' || s[2] > '9')
+        return -1;
+    x = strtol(s + 2, &end, 10);
+    if (x < 0 || x > 999)
+        return -1;
+    return (int)x;
+}
+
+/* The Python 3 minor version found under home (lib/python3.X/os.py), else from python_exe's
+ * resolved file name (python3.X). -1 if none. */
+static int rtl_find_version(const char *home, const char *exe)
+{
+    char path[PATH_MAX];
+    int best = -1;
+    DIR *d;
+    struct dirent *e;
+
+    if (snprintf(path, sizeof(path), "%s/lib", home) < (int)sizeof(path) && (d = opendir(path)) != NULL) {
+        while ((e = readdir(d)) != NULL) {
+            int minor;
+            char landmark[PATH_MAX];
+            if (strncmp(e->d_name, "python", 6) != 0)
+                continue;
+            minor = rtl_parse_minor(e->d_name + 6);
+            if (minor < 0 || strchr(e->d_name + 8, '.') != NULL)
+                continue;
+            if (snprintf(landmark, sizeof(landmark), "%s/lib/%s/os.py", home, e->d_name) >= (int)sizeof(landmark))
+                continue;
+            if (rtl_is_file(landmark) && minor > best)
+                best = minor;
+        }
+        closedir(d);
+    }
+    if (best < 0 && exe != NULL && exe[0] != '\0') {
+        char real[PATH_MAX];
+        const char *base;
+        if (realpath(exe, real) == NULL)
+            snprintf(real, sizeof(real), "%s", exe);
+        base = strrchr(real, '/');
+        base = base ? base + 1 : real;
+        if (strncmp(base, "python", 6) == 0)
+            best = rtl_parse_minor(base + 6);
+    }
+    return best;
+}
+
+static int rtl_cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* "3.8, 3.12" for every backend present in the loader's directory (plus the default's version
+ * when the default library is there), ascending; "none" when there is none. */
+static void rtl_available(const char *dir, char *out, size_t size)
+{
+    int minors[64];
+    int n = 0, i, default_minor = rtl_parse_minor(RTL_DEFAULT_PY_VERSION);
+    char path[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    size_t plen = strlen(RTL_LIB_PREFIX "-");
+
+    if (dir[0] != '\0' && (d = opendir(dir)) != NULL) {
+        while ((e = readdir(d)) != NULL && n < 63) {
+            int minor;
+            size_t len = strlen(e->d_name);
+            if (strncmp(e->d_name, RTL_LIB_PREFIX "-", plen) != 0 || len < strlen(RTL_LIB_SUFFIX)
+                || strcmp(e->d_name + len - strlen(RTL_LIB_SUFFIX), RTL_LIB_SUFFIX) != 0)
+                continue;
+            minor = rtl_parse_minor(e->d_name + plen);
+            if (minor >= 0)
+                minors[n++] = minor;
+        }
+        closedir(d);
+        snprintf(path, sizeof(path), "%s/%s", dir, RTL_DEFAULT_LIB);
+        if (rtl_is_file(path) && default_minor >= 0)
+            minors[n++] = default_minor;
+    }
+    qsort(minors, (size_t)n, sizeof(int), rtl_cmp_int);
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        size_t used = strlen(out);
+        if (i > 0 && minors[i] == minors[i - 1])
+            continue;
+        snprintf(out + used, size - used, "%s3.%d", used ? ", " : "", minors[i]);
+    }
+    if (out[0] == '\0')
+        snprintf(out, size, "none");
+}
+
+/* Resolves file to "<loader dir>/file" when present there, else the bare name. */
+static void rtl_resolve(const char *dir, const char *file, char *out, size_t size)
+{
+    if (dir[0] != '\0' && snprintf(out, size, "%s/%s", dir, file) < (int)size && rtl_is_file(out))
+        return;
+    snprintf(out, size, "%s", file);
+}
+
+/* 1 if `file` is in the loader's directory. */
+static int rtl_in_dir(const char *dir, const char *file)
+{
+    char path[PATH_MAX];
+    return dir[0] != '\0' && snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path)
+           && rtl_is_file(path);
+}
+
+static int rtl_same_dir(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (realpath(a, ra) == NULL || realpath(b, rb) == NULL)
+        return 0;
+    return strcmp(ra, rb) == 0;
+}
+
+RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *exe, char **error)
+{
+    char dir[PATH_MAX], file[PATH_MAX], path[PATH_MAX];
+    int minor = -1;
+    void *dl;
+    rtl_backend_entry_t entry;
+    const rtl_backend_t *ops;
+
+    rtl_loader_dir(dir, sizeof(dir));
+    snprintf(file, sizeof(file), "%s", RTL_DEFAULT_LIB);
+    if (home != NULL && home[0] != '\0')
+        minor = rtl_find_version(home, exe);
+    if (minor >= 0) {
+        char versioned[PATH_MAX];
+        int default_minor = rtl_parse_minor(RTL_DEFAULT_PY_VERSION);
+        snprintf(versioned, sizeof(versioned), "%s-3.%d%s", RTL_LIB_PREFIX, minor, RTL_LIB_SUFFIX);
+        if (minor == default_minor && rtl_same_dir(home, RTL_DEFAULT_PY_PREFIX)) {
+            /* the very installation the default backend was built for */
+        } else if (rtl_in_dir(dir, versioned)) {
+            snprintf(file, sizeof(file), "%s", versioned);
+        } else if (minor != default_minor) {
+            /* Last resort: the dynamic linker's own search path. */
+            void *probe = (rtl_dl == NULL) ? dlopen(versioned, RTLD_LAZY | RTLD_GLOBAL) : NULL;
+            if (probe == NULL) {
+                char avail[512];
+                rtl_available(dir, avail, sizeof(avail));
+                *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s",
+                                 minor, home, avail);
+                return NULL;
+            }
+            snprintf(file, sizeof(file), "%s", versioned);
+        }
+    }
+    rtl_resolve(dir, file, path, sizeof(path));
+
+    if (rtl_dl != NULL && strcmp(path, rtl_dl_name) != 0) {
+        *error = rtl_msg("Unable to open three library: %s is already loaded in this process and a "
+                         "second Python backend (%s) cannot be added",
+                         rtl_dl_name, path);
+        return NULL;
+    }
+    dl = dlopen(path, RTLD_LAZY | RTLD_GLOBAL);
+    if (dl == NULL) {
+        *error = rtl_msg("Unable to open three library: %s", dlerror());
+        return NULL;
+    }
+    dlerror();
+    entry = (rtl_backend_entry_t)(uintptr_t)dlsym(dl, RTL_BACKEND_ENTRY);
+    if (entry == NULL) {
+        const char *e = dlerror();
+        *error = rtl_msg("Unable to open three factory: %s", e ? e : "symbol " RTL_BACKEND_ENTRY " is NULL");
+        /* Unlike upstream, nothing stays set: a later make3 may succeed (API.md §11 item 1). */
+        return NULL;
+    }
+    ops = entry();
+    if (ops == NULL || ops->abi != RTL_BACKEND_ABI) {
+        *error = rtl_msg("Unable to open three factory: %s has backend ABI %d, the loader expects %d", path,
+                         ops ? ops->abi : -1, RTL_BACKEND_ABI);
+        return NULL;
+    }
+    if (minor >= 0 && rtl_parse_minor(ops->python_version) != minor) {
+        *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s "
+                         "(%s is built for it)",
+                         minor, home, ops->python_version, path);
+        return NULL;
+    }
+    rtl_dl = dl;
+    snprintf(rtl_dl_name, sizeof(rtl_dl_name), "%s", path);
+    return ops;
+}

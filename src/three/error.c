@@ -1,0 +1,168 @@
+/*
+ * error.c: the handle's error channel (API.md §2.2) and Python error formatting (§7.4).
+ *
+ * The channel is one flag plus one rt-owned message per handle. Setting overwrites (last error
+ * wins); get_error consumes: it clears the flag and returns the message, or, with no error
+ * pending, drops the stored message and returns "" (never NULL). The pointer returned stays valid
+ * until the next set/get/clear, which is why the consumed message is freed lazily on the next
+ * operation rather than at once. get_error takes a const handle in the API, but the state lives
+ * in the backend's mutable allocation, so it is updated through a cast.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pycompat.h"
+#include "three.h"
+
+RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
+{
+    char *copy = rtl_strdup(msg ? msg : "");
+    rtl_free(t->error);
+    t->error = copy;
+    t->error_set = 1;
+}
+
+RTL_HIDDEN void rtl_set_error_op(void *st, const char *msg)
+{
+    rtl_set_error((rtl_three_t *)st, msg);
+}
+
+RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        rtl_set_error(t, fmt);
+        return;
+    }
+    s = rtl_malloc((size_t)n + 1);
+    if (s == NULL) {
+        rtl_set_error(t, fmt);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    rtl_free(t->error);
+    t->error = s;
+    t->error_set = 1;
+}
+
+/* Joins the items of a list of str (traceback.format_exception's result); NULL if unusable. */
+static char *rtl_join_lines(PyObject *lines)
+{
+    PyObject *empty = NULL, *joined = NULL;
+    char *out = NULL;
+    const char *utf8;
+
+    if (!PyList_Check(lines))
+        return NULL;
+    empty = PyUnicode_FromString(""); /* new reference */
+    if (empty == NULL)
+        goto done;
+    joined = PyUnicode_Join(empty, lines); /* new reference; fails on non-str items */
+    if (joined == NULL)
+        goto done;
+    utf8 = PyUnicode_AsUTF8(joined); /* borrowed buffer of `joined` */
+    if (utf8 != NULL)
+        out = rtl_strdup(utf8);
+done:
+    Py_XDECREF(empty);
+    Py_XDECREF(joined);
+    PyErr_Clear();
+    return out;
+}
+
+/* str(obj) as an rt-owned string, or NULL. */
+static char *rtl_str_of(PyObject *obj)
+{
+    PyObject *s;
+    const char *utf8;
+    char *out = NULL;
+    if (obj == NULL)
+        return NULL;
+    s = PyObject_Str(obj); /* new reference */
+    if (s != NULL && (utf8 = PyUnicode_AsUTF8(s)) != NULL)
+        out = rtl_strdup(utf8);
+    Py_XDECREF(s);
+    PyErr_Clear();
+    return out;
+}
+
+RTL_HIDDEN char *rtl_fetch_pyerr(void)
+{
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    char *out = NULL;
+
+    if (!PyErr_Occurred())
+        return rtl_strdup("");
+    /* Owned references to the three parts; the indicator is now clear. */
+    rtl_err_fetch(&type, &value, &tb);
+
+    if (tb != NULL) {
+        PyObject *mod = PyImport_ImportModule("traceback"); /* new reference */
+        if (mod == NULL) {
+            out = rtl_strdup("can't format exception");
+        } else {
+            PyObject *lines = PyObject_CallMethod(mod, "format_exception", "OOO", type, value ? value : Py_None, tb);
+            if (lines != NULL)
+                out = rtl_join_lines(lines);
+            if (out == NULL)
+                out = rtl_strdup("unknown error");
+            Py_XDECREF(lines);
+            Py_DECREF(mod);
+        }
+    } else {
+        out = rtl_str_of(value);
+        if (out == NULL)
+            out = rtl_str_of(type);
+    }
+    if (out != NULL && out[0] == '\0') {
+        rtl_free(out);
+        out = NULL;
+    }
+    if (out == NULL)
+        out = rtl_strdup("unknown error");
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return out;
+}
+
+RTL_HIDDEN void rtl_set_error_py(rtl_three_t *t, const char *prefix)
+{
+    char *err = rtl_fetch_pyerr();
+    rtl_set_errorf(t, "%s%s", prefix, err ? err : "");
+    rtl_free(err);
+}
+
+RTL_HIDDEN int rtl_has_error(const void *st)
+{
+    return ((const rtl_three_t *)st)->error_set ? 1 : 0;
+}
+
+RTL_HIDDEN const char *rtl_get_error(const void *st)
+{
+    rtl_three_t *t = (rtl_three_t *)(uintptr_t)st; /* see the design note on const */
+    if (t->error_set) {
+        t->error_set = 0;
+        return t->error ? t->error : "";
+    }
+    rtl_free(t->error);
+    t->error = NULL;
+    return "";
+}
+
+RTL_HIDDEN void rtl_clear_error(void *st)
+{
+    rtl_three_t *t = st;
+    rtl_free(t->error);
+    t->error = NULL;
+    t->error_set = 0;
+}

@@ -1,0 +1,194 @@
+/*
+ * interp.c: interpreter helpers of the API that are not about checks (API.md §3.3-§3.6, §7.9,
+ * §7.10): references, module attributes, None, py_info, run_simple_string, the integration list
+ * and the interpreter's memory report.
+ *
+ * get_integration_list and get_interpreter_memory_usage take the GIL themselves; they do it
+ * through rtl_ensure_gil, so a thread keeps its persistent state there too.
+ */
+#include <string.h>
+
+#include "convert.h"
+#include "three.h"
+
+#define PY(o) ((PyObject *)(o))
+
+RTL_HIDDEN void rtl_incref(void *st, rtloader_pyobject_t *obj)
+{
+    if (((rtl_three_t *)st)->state == RTL_INIT_OK)
+        Py_XINCREF(PY(obj));
+}
+
+RTL_HIDDEN void rtl_decref(void *st, rtloader_pyobject_t *obj)
+{
+    if (((rtl_three_t *)st)->state == RTL_INIT_OK)
+        Py_XDECREF(PY(obj));
+}
+
+RTL_HIDDEN rtloader_pyobject_t *rtl_get_none(const void *st)
+{
+    (void)st;
+    return (rtloader_pyobject_t *)Py_None; /* borrowed: a static object, no Python call */
+}
+
+RTL_HIDDEN void rtl_set_module_attr_string(void *st, const char *module, const char *attr, const char *value)
+{
+    rtl_three_t *t = st;
+    PyObject *mod, *val;
+
+    if (!rtl_ready(t))
+        return;
+    if (module == NULL || attr == NULL || value == NULL) {
+        rtl_set_error(t, "error setting a module attribute: NULL argument");
+        return;
+    }
+    mod = PyImport_ImportModule(module); /* new reference */
+    if (mod == NULL) {
+        char *pyerr = rtl_fetch_pyerr();
+        rtl_set_errorf(t, "error importing python '%s' module: %s", module, pyerr ? pyerr : "");
+        rtl_free(pyerr);
+        return;
+    }
+    val = PyUnicode_FromString(value); /* new reference */
+    if (val == NULL || PyObject_SetAttrString(mod, attr, val) != 0) {
+        char *pyerr = rtl_fetch_pyerr();
+        rtl_set_errorf(t, "error setting the '%s.%s' attribute: %s", module, attr, pyerr ? pyerr : "");
+        rtl_free(pyerr);
+    }
+    Py_XDECREF(val);
+    Py_DECREF(mod);
+}
+
+RTL_HIDDEN py_info_t *rtl_get_py_info(void *st)
+{
+    rtl_three_t *t = st;
+    py_info_t *info;
+    PyObject *sys = NULL, *path = NULL, *repr = NULL;
+    const char *utf8;
+
+    if (!rtl_ready(t))
+        return NULL;
+    info = rtl_malloc(sizeof(*info));
+    if (info == NULL) {
+        rtl_set_error(t, "could not allocate a py_info_t struct");
+        return NULL;
+    }
+    info->version = Py_GetVersion(); /* static string owned by Python */
+    info->path = NULL;
+    sys = PyImport_ImportModule("sys"); /* new reference */
+    if (sys == NULL) {
+        rtl_set_error_py(t, "could not import module 'sys': ");
+        goto done;
+    }
+    path = PyObject_GetAttrString(sys, "path"); /* new reference */
+    if (path == NULL) {
+        rtl_set_error_py(t, "could not get 'sys.path': ");
+        goto done;
+    }
+    repr = PyObject_Repr(path); /* new reference */
+    if (repr == NULL || (utf8 = PyUnicode_AsUTF8(repr)) == NULL) {
+        rtl_set_error_py(t, "could not compute a string representation of 'sys.path': ");
+        goto done;
+    }
+    info->path = rtl_strdup(utf8);
+done:
+    Py_XDECREF(sys);
+    Py_XDECREF(path);
+    Py_XDECREF(repr);
+    return info;
+}
+
+RTL_HIDDEN int rtl_run_simple_string(const void *st, const char *code)
+{
+    if (!rtl_ready((rtl_three_t *)(uintptr_t)st))
+        return 0;
+    return PyRun_SimpleString(code) == 0;
+}
+
+/* Calls <module>.<func>() and returns json.dumps of its result, which must pass `check`; the
+ * error texts are the caller's (API.md §7.9, §7.10). GIL taken and released here. */
+struct rtl_json_call {
+    const char *module, *func;
+    int (*check)(PyObject *);
+    const char *err_import, *err_attr, *err_call, *err_type, *err_json;
+};
+
+static int rtl_is_list(PyObject *o)
+{
+    return PyList_Check(o);
+}
+
+static int rtl_is_dict(PyObject *o)
+{
+    return PyDict_Check(o);
+}
+
+static char *rtl_call_to_json(rtl_three_t *t, const struct rtl_json_call *c)
+{
+    rtloader_gilstate_t gs;
+    PyObject *mod = NULL, *fn = NULL, *res = NULL;
+    char *out = NULL;
+
+    if (!rtl_ready(t))
+        return NULL;
+    gs = rtl_ensure_gil(t);
+    mod = PyImport_ImportModule(c->module); /* new reference */
+    if (mod == NULL) {
+        rtl_set_error_py(t, c->err_import);
+        goto done;
+    }
+    fn = PyObject_GetAttrString(mod, c->func); /* new reference */
+    if (fn == NULL) {
+        rtl_set_error_py(t, c->err_attr);
+        goto done;
+    }
+    res = PyObject_CallObject(fn, NULL); /* new reference */
+    if (res == NULL) {
+        rtl_set_error_py(t, c->err_call);
+        goto done;
+    }
+    if (!c->check(res)) {
+        rtl_set_error(t, c->err_type);
+        goto done;
+    }
+    out = rtl_as_json(res);
+    if (out == NULL)
+        rtl_set_error_py(t, c->err_json);
+done:
+    Py_XDECREF(mod);
+    Py_XDECREF(fn);
+    Py_XDECREF(res);
+    PyErr_Clear();
+    rtl_release_gil(t, gs);
+    return out;
+}
+
+RTL_HIDDEN char *rtl_get_integration_list(void *st)
+{
+    static const struct rtl_json_call c = {
+        "datadog_checks.base.utils.agent.packages",
+        "get_datadog_wheels",
+        rtl_is_list,
+        "could not import datadog_checks.base.utils.agent.packages: ",
+        "could not fetch get_datadog_wheels attr: ",
+        "error fetching wheels list: ",
+        "'get_datadog_wheels' did not return a list",
+        "'packages' could not be serialized to json: ",
+    };
+    return rtl_call_to_json(st, &c);
+}
+
+RTL_HIDDEN char *rtl_get_interpreter_memory_usage(void *st)
+{
+    static const struct rtl_json_call c = {
+        "utils.py_mem",
+        "get_mem_stats",
+        rtl_is_dict,
+        "could not import utils.py_mem: ",
+        "could not fetch get_mem_stats attr: ",
+        "error fetching interpreter memory usage: ",
+        "'get_mem_stats' did not return a dictionary",
+        "'get_mem_stats' result could not be serialized to json: ",
+    };
+    return rtl_call_to_json(st, &c);
+}

@@ -1,0 +1,296 @@
+/*
+ * three.c: the backend's lifecycle: its exported entry point, instance creation and teardown,
+ * and init (API.md §5.3, §6, §12.2).
+ *
+ * Init is written as one straight sequence with two failure exits, because the rule that matters
+ * most is about the GIL: Py_InitializeFromConfig leaves the calling thread holding it, even when
+ * it fails half-way, and upstream could return from such a failure with the GIL still held (the
+ * Agent's next ensure_gil then deadlocks). Here every exit after the interpreter may exist goes
+ * through PyEval_SaveThread, and the handle records whether init succeeded, so that every later
+ * call that needs Python fails fast with "rtloader is not initialized" instead of touching a
+ * broken interpreter. A process gets one init attempt: CPython cannot be re-initialised after a
+ * failure, and Py_Finalize is deliberately never called (see rtl_destroy).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "convert.h"
+#include "pycompat.h"
+#include "three.h"
+
+#ifndef RTL_PYTHON_VERSION
+#    error "RTL_PYTHON_VERSION must be defined by the build"
+#endif
+#ifndef RTL_PYTHON_HOME
+#    error "RTL_PYTHON_HOME must be defined by the build"
+#endif
+
+RTL_HIDDEN struct rtl_callbacks rtl_cb;
+
+/* Process-wide: set by the first init attempt, successful or not. */
+static int rtl_init_attempted;
+
+RTL_HIDDEN void rtl_cgo_free(void *ptr)
+{
+    cb_cgo_free_t f = rtl_cb.cgo_free;
+    if (f != NULL && ptr != NULL)
+        f(ptr);
+}
+
+RTL_HIDDEN void rtl_log(int level, const char *msg)
+{
+    cb_log_t f = rtl_cb.log;
+    if (f != NULL && msg != NULL)
+        f((char *)msg, level);
+}
+
+RTL_HIDDEN int rtl_ready(rtl_three_t *t)
+{
+    if (t->state == RTL_INIT_OK)
+        return 1;
+    rtl_set_error(t, RTL_ERR_NOT_INITIALIZED);
+    return 0;
+}
+
+static void *rtl_create(const char *home, const char *exe, rtloader_malloc_t m, rtloader_free_t f)
+{
+    rtl_three_t *t;
+    rtl_mem_set(m, f);
+    t = rtl_malloc(sizeof(*t));
+    if (t == NULL)
+        return NULL;
+    memset(t, 0, sizeof(*t));
+    t->home = rtl_strdup((home != NULL && home[0] != '\0') ? home : RTL_PYTHON_HOME);
+    if (exe != NULL && exe[0] != '\0')
+        t->exe = rtl_strdup(exe);
+    if (t->home == NULL || (exe != NULL && exe[0] != '\0' && t->exe == NULL)) {
+        rtl_free(t->home);
+        rtl_free(t->exe);
+        rtl_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void rtl_destroy(void *st)
+{
+    rtl_three_t *t = st;
+    size_t i;
+    if (t == NULL)
+        return;
+    if (t->state == RTL_INIT_OK) {
+        /* Take the GIL for good on this thread (unless it holds it already), then drop our
+         * reference. No Py_Finalize: finalising from another OS thread than the one that
+         * initialised makes `threading` log KeyErrors, and the host exits right after. */
+        rtl_gil_shutdown();
+        if (!PyGILState_Check())
+            PyEval_RestoreThread(t->main_ts);
+        Py_CLEAR(t->base_class);
+    }
+    for (i = 0; i < t->npaths; i++)
+        rtl_free(t->paths[i]);
+    rtl_free(t->paths);
+    rtl_free(t->home);
+    rtl_free(t->exe);
+    rtl_free(t->error);
+    rtl_free(t);
+}
+
+static int rtl_add_python_path(void *st, const char *path)
+{
+    rtl_three_t *t = st;
+    size_t i;
+    char *copy;
+    for (i = 0; i < t->npaths; i++)
+        if (strcmp(t->paths[i], path) == 0)
+            return 0; /* duplicate: no error (API.md §3.3) */
+    if (t->npaths == t->cappaths) {
+        size_t cap = t->cappaths ? t->cappaths * 2 : 8;
+        char **grown = rtl_malloc(cap * sizeof(char *));
+        if (grown == NULL)
+            return 0;
+        if (t->npaths)
+            memcpy(grown, t->paths, t->npaths * sizeof(char *));
+        rtl_free(t->paths);
+        t->paths = grown;
+        t->cappaths = cap;
+    }
+    copy = rtl_strdup(path);
+    if (copy == NULL)
+        return 0;
+    t->paths[t->npaths++] = copy;
+    return 1;
+}
+
+/* Sets "<what>[: <status message>]". */
+static void rtl_status_error(rtl_three_t *t, const char *what, PyStatus status)
+{
+    if (status.err_msg != NULL)
+        rtl_set_errorf(t, "%s: %s", what, status.err_msg);
+    else
+        rtl_set_error(t, what);
+}
+
+/* sys.path += recorded paths (API.md §6.2 step 7). 1 on success. */
+static int rtl_apply_paths(rtl_three_t *t)
+{
+    PyObject *path = PySys_GetObject("path"); /* borrowed */
+    size_t i;
+    if (path == NULL) {
+        rtl_set_error(t, "could not access sys.path");
+        return 0;
+    }
+    for (i = 0; i < t->npaths; i++) {
+        PyObject *p = PyUnicode_DecodeFSDefault(t->paths[i]); /* new reference */
+        if (p == NULL) {
+            rtl_set_error_py(t, "could not set pythonPath: ");
+            return 0;
+        }
+        if (PyList_Append(path, p) != 0) {
+            Py_DECREF(p);
+            rtl_set_error_py(t, "could not append path to pythonPath: ");
+            return 0;
+        }
+        Py_DECREF(p);
+    }
+    return 1;
+}
+
+/* Imports datadog_checks.checks.AgentCheck into t->base_class (step 9). 1 on success. */
+static int rtl_import_base_class(rtl_three_t *t)
+{
+    PyObject *mod = PyImport_ImportModule("datadog_checks.checks"); /* new reference */
+    if (mod == NULL) {
+        rtl_set_error_py(t, "could not import base class: ");
+        return 0;
+    }
+    t->base_class = PyObject_GetAttrString(mod, "AgentCheck"); /* new reference, kept */
+    Py_DECREF(mod);
+    if (t->base_class == NULL) {
+        rtl_set_error_py(t, "could not import base class: ");
+        return 0;
+    }
+    return 1;
+}
+
+static int rtl_init(void *st)
+{
+    rtl_three_t *t = st;
+    PyPreConfig preconfig;
+    PyConfig config;
+    PyStatus status;
+
+    if (rtl_init_attempted || t->state != RTL_INIT_NONE) {
+        rtl_set_error(t, RTL_ERR_ALREADY_INITIALIZED);
+        return 0;
+    }
+    rtl_init_attempted = 1;
+    t->state = RTL_INIT_FAILED; /* until the last step succeeds */
+
+    PyPreConfig_InitPythonConfig(&preconfig);
+    preconfig.utf8_mode = 1;
+    status = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(status)) {
+        rtl_status_error(t, "Failed to pre-initialize Python", status);
+        goto fail_no_python;
+    }
+
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 1;
+    status = PyConfig_SetBytesString(&config, &config.home, t->home);
+    if (PyStatus_Exception(status)) {
+        rtl_status_error(t, "Failed to set python home", status);
+        goto fail_config;
+    }
+    if (t->exe != NULL) {
+        status = PyConfig_SetBytesString(&config, &config.program_name, t->exe);
+        if (PyStatus_Exception(status)) {
+            rtl_status_error(t, "Failed to set program name", status);
+            goto fail_config;
+        }
+        status = PyConfig_SetBytesString(&config, &config.executable, t->exe);
+        if (PyStatus_Exception(status)) {
+            rtl_status_error(t, "Failed to set executable path", status);
+            goto fail_config;
+        }
+    }
+    if (rtl_builtins_register() != 0) {
+        rtl_set_error(t, "Failed to initialize Python: could not register the built-in modules");
+        goto fail_config;
+    }
+    if (t->pymem_requested)
+        rtl_pymem_install();
+
+    status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        rtl_status_error(t, "Failed to initialize Python", status);
+        goto fail_no_python; /* a half-initialised interpreter may hold the GIL: released there */
+    }
+
+    if (!rtl_apply_paths(t))
+        goto fail_python;
+    if (rtl_init_stringutils() != EXIT_SUCCESS) {
+        rtl_set_error_py(t, "error initializing string utils: ");
+        goto fail_python;
+    }
+    if (!rtl_import_base_class(t))
+        goto fail_python;
+
+    rtl_gil_init();
+    t->main_ts = PyEval_SaveThread();
+    t->state = RTL_INIT_OK;
+    return 1;
+
+fail_config:
+    PyConfig_Clear(&config);
+fail_no_python:
+    if (rtl_tstate_unchecked() != NULL)
+        t->main_ts = PyEval_SaveThread();
+    return 0;
+fail_python:
+    PyErr_Clear();
+    t->main_ts = PyEval_SaveThread();
+    return 0;
+}
+
+static const rtl_backend_t rtl_three_table = {
+    RTL_BACKEND_ABI,
+    RTL_PYTHON_VERSION,
+    RTL_PYTHON_HOME,
+    &rtl_cb,
+    rtl_create,
+    rtl_destroy,
+    rtl_init,
+    rtl_add_python_path,
+    rtl_set_error_op,
+    rtl_has_error,
+    rtl_get_error,
+    rtl_clear_error,
+    rtl_ensure_gil,
+    rtl_release_gil,
+    rtl_get_class,
+    rtl_get_attr_string,
+    rtl_get_attr_bool,
+    rtl_get_check,
+    rtl_run_check,
+    rtl_cancel_check,
+    rtl_get_checks_warnings,
+    rtl_get_check_diagnoses,
+    rtl_incref,
+    rtl_decref,
+    rtl_set_module_attr_string,
+    rtl_get_none,
+    rtl_get_py_info,
+    rtl_run_simple_string,
+    rtl_get_integration_list,
+    rtl_get_interpreter_memory_usage,
+    rtl_init_pymem_stats,
+    rtl_get_pymem_stats,
+};
+
+/* The backend's only exported symbol (RTL_BACKEND_ENTRY). */
+__attribute__((visibility("default"))) const rtl_backend_t *rtl_three_backend_v1(void)
+{
+    return &rtl_three_table;
+}
