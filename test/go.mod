@@ -1,0 +1,3 @@
+module rtloader/test
+
+go 1.19

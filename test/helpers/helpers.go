@@ -1,0 +1,156 @@
+// Package helpers is the shared plumbing of rtloader's Go test packages: one interpreter per test
+// process (TestMain), a Python snippet runner, memory-balance assertions and a child-process
+// runner for tests that need a fresh process. It has no cgo of its own: everything C goes through
+// rtloader/test/bindings.
+//
+// Environment (set by test/Makefile for each backend of the matrix):
+//
+//	RTLOADER_PYTHON_HOME  python_home for make3 ("" = default backend with its build-time home)
+//	RTLOADER_PYTHON_EXE   python_exe for make3 (default: /usr/bin/python3 for the default backend,
+//	                      <home>/bin/python3 otherwise)
+//	RTLOADER_BUILD        the build directory holding backends.txt (default: ../../build)
+package helpers
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"rtloader/test/bindings"
+)
+
+// Rt is the process's rtloader handle, made and initialised by Setup (nil before).
+var Rt *bindings.Rtloader
+
+// PythonHome returns the python_home the suite runs with ("" = default backend).
+func PythonHome() string { return os.Getenv("RTLOADER_PYTHON_HOME") }
+
+// PythonExe returns the python_exe the suite passes to make3.
+func PythonExe() string {
+	if exe, ok := os.LookupEnv("RTLOADER_PYTHON_EXE"); ok {
+		return exe
+	}
+	if PythonHome() == "" {
+		return "/usr/bin/python3"
+	}
+	return filepath.Join(PythonHome(), "bin", "python3")
+}
+
+// TestDir returns the absolute path of the test/ directory.
+func TestDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		panic("helpers: cannot locate source directory")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), ".."))
+}
+
+// FixturesDir returns the absolute path of test/python (added to sys.path by Setup).
+func FixturesDir() string { return filepath.Join(TestDir(), "python") }
+
+// BuildDir returns the build directory ($RTLOADER_BUILD, default <repo>/build).
+func BuildDir() string {
+	if b := os.Getenv("RTLOADER_BUILD"); b != "" {
+		return b
+	}
+	return filepath.Join(TestDir(), "..", "build")
+}
+
+// Backend is one line of <build>/backends.txt.
+type Backend struct {
+	Name    string // "default" or "3.X"
+	Version string // "3.X"
+	Home    string
+}
+
+// Backends reads <build>/backends.txt (nil if it cannot be read).
+func Backends() []Backend {
+	f, err := os.Open(filepath.Join(BuildDir(), "backends.txt"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []Backend
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 {
+			continue
+		}
+		out = append(out, Backend{Name: fields[0], Version: fields[1], Home: strings.Join(fields[2:], " ")})
+	}
+	return out
+}
+
+// Setup makes the process's interpreter the way the Agent does: enable the memory tracker,
+// make3(home, exe), add test/python to the Python path, register every callback (their Go
+// handlers start unset, so they behave as harmless defaults; cgo_free is rtloader's _free), then
+// init. It sets Rt.
+func Setup() error {
+	if Rt != nil {
+		return fmt.Errorf("helpers.Setup called twice")
+	}
+	bindings.EnableMemoryTracker()
+	rt, err := bindings.Make3(PythonHome(), PythonExe())
+	if err != nil {
+		return fmt.Errorf("make3: %v", err)
+	}
+	rt.AddPythonPath(FixturesDir())
+	rt.RegisterAllCallbacks()
+	if !rt.Init() {
+		return fmt.Errorf("could not initialize rtloader: %s", rt.Error())
+	}
+	Rt = rt
+	return nil
+}
+
+// Main is a TestMain body: unless this process is a child started by RunChild, it runs Setup
+// (when withInterpreter is true) and then the tests. Use it as
+//
+//	func TestMain(m *testing.M) { os.Exit(helpers.Main(m, true)) }
+func Main(m *testing.M, withInterpreter bool) int {
+	if withInterpreter && os.Getenv(childEnv) == "" {
+		if err := Setup(); err != nil {
+			fmt.Fprintln(os.Stderr, "rtloader test setup failed:", err)
+			return 1
+		}
+	}
+	code := m.Run()
+	if os.Getenv("RTLOADER_LSAN") == "1" && bindings.LeakCheck() > 0 {
+		fmt.Fprintln(os.Stderr, "LeakSanitizer reported leaks")
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// ResetMemoryStats zeroes rtloader's allocation counters (call it at the start of a test).
+func ResetMemoryStats() { bindings.GetAndResetMemoryStats() }
+
+// AssertMemoryBalanced fails t unless every rtloader allocation since the last reset was freed
+// (allocations == frees, allocated bytes == freed bytes, in-use delta 0).
+func AssertMemoryBalanced(t testing.TB) {
+	t.Helper()
+	s := bindings.GetAndResetMemoryStats()
+	if s.Allocations != s.Frees || s.AllocatedBytes != s.FreedBytes || s.InuseBytes != 0 {
+		t.Errorf("rtloader memory not balanced: %d allocations (%d bytes), %d frees (%d bytes), in-use delta %d bytes",
+			s.Allocations, s.AllocatedBytes, s.Frees, s.FreedBytes, s.InuseBytes)
+	}
+}
+
+// CheckMemory resets the counters now and asserts the balance when t ends:
+//
+//	defer helpers.CheckMemory(t)()
+func CheckMemory(t testing.TB) func() {
+	t.Helper()
+	ResetMemoryStats()
+	return func() {
+		t.Helper()
+		AssertMemoryBalanced(t)
+	}
+}

@@ -1,0 +1,8 @@
+from datadog_checks.checks import AgentCheck
+
+__version__ = '0.4.2'
+
+
+class FakeCheck(AgentCheck):
+    def get_warnings(self):
+        return ["warning 1", "warning 2", "warning 3"]
