@@ -142,6 +142,14 @@ static int rtl_find_version(const char *home, const char *exe)
     return best;
 }
 
+/* 1 if `file` is in the loader's directory. */
+static int rtl_in_dir(const char *dir, const char *file)
+{
+    char path[PATH_MAX];
+    return dir[0] != '\0' && snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path)
+           && rtl_is_file(path);
+}
+
 static int rtl_cmp_int(const void *a, const void *b)
 {
     return *(const int *)a - *(const int *)b;
@@ -153,7 +161,6 @@ static void rtl_available(const char *dir, char *out, size_t size)
 {
     int minors[64];
     int n = 0, i, default_minor = rtl_parse_minor(RTL_DEFAULT_PY_VERSION);
-    char path[PATH_MAX];
     DIR *d;
     struct dirent *e;
     size_t plen = strlen(RTL_LIB_PREFIX "-");
@@ -170,8 +177,7 @@ static void rtl_available(const char *dir, char *out, size_t size)
                 minors[n++] = minor;
         }
         closedir(d);
-        snprintf(path, sizeof(path), "%s/%s", dir, RTL_DEFAULT_LIB);
-        if (rtl_is_file(path) && default_minor >= 0)
+        if (rtl_in_dir(dir, RTL_DEFAULT_LIB) && default_minor >= 0)
             minors[n++] = default_minor;
     }
     qsort(minors, (size_t)n, sizeof(int), rtl_cmp_int);
@@ -192,14 +198,6 @@ static void rtl_resolve(const char *dir, const char *file, char *out, size_t siz
     if (dir[0] != '\0' && snprintf(out, size, "%s/%s", dir, file) < (int)size && rtl_is_file(out))
         return;
     snprintf(out, size, "%s", file);
-}
-
-/* 1 if `file` is in the loader's directory. */
-static int rtl_in_dir(const char *dir, const char *file)
-{
-    char path[PATH_MAX];
-    return dir[0] != '\0' && snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path)
-           && rtl_is_file(path);
 }
 
 static int rtl_same_dir(const char *a, const char *b)

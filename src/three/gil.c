@@ -16,8 +16,7 @@
  * reused as it is; we never own its state.
  *
  * Reclaiming: states we created are registered with a pthread key whose destructor runs when the
- * thread exits; it takes the GIL and releases the outermost PyGILState hold, which deletes the
- * state. The number of live states is thus bounded by the number of live threads. After
+ * thread exits; it takes the GIL, clears the state and deletes it. The number of live states is thus bounded by the number of live threads. After
  * destroy() (the destroying thread keeps the GIL forever) the destructor does nothing, as it could
  * never get the GIL.
  *
@@ -37,10 +36,12 @@ static void rtl_ts_reclaim(void *p)
     PyThreadState *ts = p;
     if (ts == NULL || __atomic_load_n(&rtl_shutting_down, __ATOMIC_ACQUIRE))
         return;
+    /* Not PyGILState_Release: glibc has already cleared Python's own thread-specific slot for
+     * this thread (it clears every key before calling destructors), so the PyGILState API no
+     * longer finds the state. Attach it explicitly, clear it, delete it (releases the GIL). */
     PyEval_RestoreThread(ts);
-    /* Drops the outermost hold taken at creation: clears and deletes the state, then releases
-     * the GIL. */
-    PyGILState_Release(PyGILState_UNLOCKED);
+    PyThreadState_Clear(ts);
+    PyThreadState_DeleteCurrent();
 }
 
 RTL_HIDDEN void rtl_gil_init(void)
