@@ -1,5 +1,5 @@
 # Short commands for people. CMake does the building; each part owns its own script.
-#   make            build everything into build/
+#   make            build everything into build/ (installs missing Debian packages first)
 #   make run        build, then run the check runner on the bundled example (the main job)
 #   make test       build, then the whole Go suite once per built backend (the version matrix)
 #   make bench      the benchmark table
@@ -9,10 +9,13 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build run test bench test-asan valgrind fuzz clean
+.PHONY: all deps build run test bench test-asan valgrind fuzz clean
 all: build
 
-build:
+deps:
+	./scripts/deps.sh
+
+build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
@@ -25,7 +28,7 @@ test: build
 bench: build
 	./bench/run.sh $(BUILD)
 
-test-asan:
+test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRTLOADER_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	$(MAKE) -C test asan BUILD=$(abspath build-asan)
@@ -33,7 +36,7 @@ test-asan:
 valgrind: build
 	./test/valgrind/run.sh $(BUILD)
 
-fuzz:
+fuzz: deps
 	./fuzz/run.sh
 
 clean:
