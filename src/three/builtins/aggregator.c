@@ -1,0 +1,254 @@
+/*
+ * aggregator.c: the `aggregator` module (BUILTINS.md §2): metrics, service checks, events,
+ * histogram buckets and event-platform events, handed to the host's submit_* callbacks.
+ *
+ * Every function is positional-only (METH_FASTCALL without keywords, so CPython itself rejects
+ * keyword arguments with "... takes no keyword arguments"), returns None, tests its callback
+ * before parsing anything (§1.3), and calls it with the GIL held. The check instance (argument 1)
+ * is accepted and ignored.
+ *
+ * Strings reach the host borrowed: the parsed arguments point into their str objects, and the tag
+ * arrays (rtl_strv_t) lend the tags' own buffers and keep each tag object alive until the array is
+ * released after the callback. The event struct lives on the stack, so the spec's "could not
+ * allocate memory for event" cannot occur here.
+ */
+#include "convert.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+
+#define RTL_ERR_EVENT_NOT_DICT "event must be a dict"
+#define RTL_ERR_EVENT_TOO_LARGE "event is too large"
+
+/* submit_metric(check, check_id, mtype, name, value, tags, hostname[, flush_first_value]) */
+static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check, *py_tags;
+    const char *check_id, *name, *hostname;
+    int mtype;
+    double value;
+    unsigned char flush = 0;
+    rtl_strv_t tags;
+    rtl_strv_status_t st;
+
+    (void)self;
+    if (rtl_cb.submit_metric == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
+                       &hostname, &flush) < 0)
+        return NULL;
+    st = rtl_strv_from_tags(&tags, py_tags);
+    if (st == RTL_STRV_OK)
+        rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, tags.v, (char *)hostname,
+                             flush != 0);
+    rtl_strv_release(&tags);
+    if (st != RTL_STRV_OK) {
+        rtl_raise_tags_error(st);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* submit_service_check(check, check_id, name, status, tags, hostname, message) */
+static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check, *py_tags;
+    const char *check_id, *name, *hostname, *message;
+    int status;
+    rtl_strv_t tags;
+    rtl_strv_status_t st;
+
+    (void)self;
+    if (rtl_cb.submit_service_check == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "OssiOss", NULL, &check, &check_id, &name, &status, &py_tags, &hostname,
+                       &message) < 0)
+        return NULL;
+    st = rtl_strv_from_tags(&tags, py_tags);
+    if (st == RTL_STRV_OK)
+        rtl_cb.submit_service_check((char *)check_id, (char *)name, status, tags.v, (char *)hostname,
+                                    (char *)message);
+    rtl_strv_release(&tags);
+    if (st != RTL_STRV_OK) {
+        rtl_raise_tags_error(st);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* The event_t string fields and the dict keys they come from (§2.3). */
+static const struct {
+    const char *key;
+    size_t offset;
+} rtl_event_fields[] = {
+    {"msg_title", offsetof(event_t, title)},
+    {"msg_text", offsetof(event_t, text)},
+    {"priority", offsetof(event_t, priority)},
+    {"host", offsetof(event_t, host)},
+    {"alert_type", offsetof(event_t, alert_type)},
+    {"aggregation_key", offsetof(event_t, aggregation_key)},
+    {"source_type_name", offsetof(event_t, source_type_name)},
+    {"event_type", offsetof(event_t, event_type)},
+};
+#define RTL_EVENT_NFIELDS (sizeof(rtl_event_fields) / sizeof(rtl_event_fields[0]))
+
+/* timestamp: a C long; a failed conversion, or -1, gives 0 ("now") with the error cleared. */
+static long rtl_event_ts(PyObject *ts)
+{
+    long v;
+
+    if (ts == NULL || PyFloat_Check(ts)) /* floats are refused by PyLong_AsLong from 3.10 on */
+        return 0;
+    v = PyLong_AsLong(ts);
+    if (v == -1) {
+        PyErr_Clear();
+        return 0;
+    }
+    return v;
+}
+
+/* submit_event(check, check_id, event) */
+static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check, *dict, *py_tags, *ret = NULL;
+    PyObject *refs[RTL_EVENT_NFIELDS] = {NULL};
+    const char *check_id;
+    event_t ev;
+    rtl_strv_t tags;
+    rtl_strv_status_t st = RTL_STRV_OK;
+    size_t i;
+
+    (void)self;
+    if (rtl_cb.submit_event == NULL)
+        Py_RETURN_NONE;
+    rtl_strv_init(&tags, 0);
+    if (rtl_parse_args(args, nargs, NULL, "OsO", NULL, &check, &check_id, &dict) < 0)
+        return NULL;
+    if (!PyDict_Check(dict)) {
+        PyErr_SetString(PyExc_TypeError, RTL_ERR_EVENT_NOT_DICT);
+        return NULL;
+    }
+    Py_INCREF(dict); /* the fields below are borrowed from its values */
+
+    memset(&ev, 0, sizeof(ev));
+    for (i = 0; i < RTL_EVENT_NFIELDS; i++) {
+        refs[i] = PyDict_GetItemString(dict, rtl_event_fields[i].key); /* borrowed, or NULL */
+        Py_XINCREF(refs[i]); /* keeps the lent string alive */
+        *(const char **)((char *)&ev + rtl_event_fields[i].offset) = rtl_borrow_string(refs[i]);
+    }
+    ev.ts = rtl_event_ts(PyDict_GetItemString(dict, "timestamp")); /* borrowed */
+
+    py_tags = PyDict_GetItemString(dict, "tags"); /* borrowed; absent means tags = NULL */
+    if (py_tags != NULL) {
+        st = rtl_strv_from_tags(&tags, py_tags);
+        if (st != RTL_STRV_OK) {
+            rtl_raise_tags_error(st);
+            goto done;
+        }
+        ev.tags = tags.v;
+    }
+    rtl_cb.submit_event((char *)check_id, &ev);
+    ret = Py_None;
+    Py_INCREF(ret);
+done:
+    rtl_strv_release(&tags);
+    for (i = 0; i < RTL_EVENT_NFIELDS; i++)
+        Py_XDECREF(refs[i]);
+    Py_DECREF(dict);
+    return ret;
+}
+
+/* submit_histogram_bucket(check, check_id, name, value, lower_bound, upper_bound, monotonic,
+ *                         hostname, tags[, flush_first_value]) */
+static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check, *py_tags;
+    const char *check_id, *name, *hostname;
+    long long value;
+    float lower, upper;
+    int monotonic;
+    unsigned char flush = 0;
+    rtl_strv_t tags;
+    rtl_strv_status_t st;
+
+    (void)self;
+    if (rtl_cb.submit_histogram_bucket == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "OssLffisO|b", NULL, &check, &check_id, &name, &value, &lower, &upper,
+                       &monotonic, &hostname, &py_tags, &flush) < 0)
+        return NULL;
+    st = rtl_strv_from_tags(&tags, py_tags);
+    if (st == RTL_STRV_OK)
+        rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic,
+                                       (char *)hostname, tags.v, flush != 0);
+    rtl_strv_release(&tags);
+    if (st != RTL_STRV_OK) {
+        rtl_raise_tags_error(st);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* submit_event_platform_event(check, check_id, raw_event, event_type) */
+static PyObject *rtl_submit_event_platform_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check;
+    const char *check_id, *raw, *event_type;
+    Py_ssize_t raw_len;
+
+    (void)self;
+    if (rtl_cb.submit_event_platform_event == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "Oss#s", NULL, &check, &check_id, &raw, &raw_len, &event_type) < 0)
+        return NULL;
+    if (raw_len > INT_MAX) {
+        PyErr_SetString(PyExc_ValueError, RTL_ERR_EVENT_TOO_LARGE);
+        return NULL;
+    }
+    /* raw is borrowed and not NUL-terminated by contract (bytes-like objects may lack one). */
+    rtl_cb.submit_event_platform_event((char *)check_id, (char *)raw, (int)raw_len, (char *)event_type);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef rtl_aggregator_methods[] = {
+    {"submit_metric", RTL_METH(rtl_submit_metric), METH_FASTCALL, "Submit metrics."},
+    {"submit_service_check", RTL_METH(rtl_submit_service_check), METH_FASTCALL, "Submit service checks."},
+    {"submit_event", RTL_METH(rtl_submit_event), METH_FASTCALL, "Submit events."},
+    {"submit_histogram_bucket", RTL_METH(rtl_submit_histogram_bucket), METH_FASTCALL, "Submit histogram bucket."},
+    {"submit_event_platform_event", RTL_METH(rtl_submit_event_platform_event), METH_FASTCALL,
+     "Submit event platform event."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef rtl_aggregator_def = {
+    PyModuleDef_HEAD_INIT, "aggregator", NULL, -1, rtl_aggregator_methods, NULL, NULL, NULL, NULL,
+};
+
+PyObject *rtl_init_aggregator(void)
+{
+    static const struct {
+        const char *name;
+        long value;
+    } consts[] = {
+        {"GAUGE", DATADOG_AGENT_RTLOADER_GAUGE},
+        {"RATE", DATADOG_AGENT_RTLOADER_RATE},
+        {"COUNT", DATADOG_AGENT_RTLOADER_COUNT},
+        {"MONOTONIC_COUNT", DATADOG_AGENT_RTLOADER_MONOTONIC_COUNT},
+        {"COUNTER", DATADOG_AGENT_RTLOADER_COUNTER},
+        {"HISTOGRAM", DATADOG_AGENT_RTLOADER_HISTOGRAM},
+        {"HISTORATE", DATADOG_AGENT_RTLOADER_HISTORATE},
+    };
+    PyObject *m = PyModule_Create(&rtl_aggregator_def); /* new reference */
+    size_t i;
+
+    if (m == NULL)
+        return NULL;
+    for (i = 0; i < sizeof(consts) / sizeof(consts[0]); i++) {
+        if (PyModule_AddIntConstant(m, consts[i].name, consts[i].value) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}

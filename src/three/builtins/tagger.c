@@ -1,0 +1,72 @@
+/*
+ * tagger.c: the `tagger` module (BUILTINS.md §6): tags of an entity at a cardinality. The host
+ * returns a NULL-terminated array of host strings; rtl_take_host_strv_list turns it into a list
+ * and releases every string and the array, including when a string is not valid UTF-8 (then no
+ * partial list escapes, §12.4). The GIL is held during the callback.
+ */
+#include "convert.h"
+
+#define RTL_ERR_BAD_CARDINALITY "Invalid cardinality"
+
+static PyObject *rtl_tags_for(const char *entity, int cardinality)
+{
+    return rtl_take_host_strv_list(rtl_cb.tags((char *)entity, cardinality));
+}
+
+/* tag(entity_id, cardinality) */
+static PyObject *rtl_tag(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    const char *entity;
+    int cardinality;
+
+    (void)self;
+    if (rtl_cb.tags == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "si", NULL, &entity, &cardinality) < 0)
+        return NULL;
+    if (cardinality != DATADOG_AGENT_RTLOADER_TAGGER_LOW && cardinality != DATADOG_AGENT_RTLOADER_TAGGER_ORCHESTRATOR
+        && cardinality != DATADOG_AGENT_RTLOADER_TAGGER_HIGH) {
+        PyErr_SetString(PyExc_TypeError, RTL_ERR_BAD_CARDINALITY); /* TypeError, as upstream */
+        return NULL;
+    }
+    return rtl_tags_for(entity, cardinality);
+}
+
+/* get_tags(entity_id, high_card): deprecated; > 0 means HIGH, anything else LOW. */
+static PyObject *rtl_get_tags(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    const char *entity;
+    int high_card;
+
+    (void)self;
+    if (rtl_cb.tags == NULL)
+        Py_RETURN_NONE;
+    if (rtl_parse_args(args, nargs, NULL, "si", NULL, &entity, &high_card) < 0)
+        return NULL;
+    return rtl_tags_for(entity, high_card > 0 ? DATADOG_AGENT_RTLOADER_TAGGER_HIGH : DATADOG_AGENT_RTLOADER_TAGGER_LOW);
+}
+
+static PyMethodDef rtl_tagger_methods[] = {
+    {"tag", RTL_METH(rtl_tag), METH_FASTCALL, "Get tags for an entity."},
+    {"get_tags", RTL_METH(rtl_get_tags), METH_FASTCALL, "(Deprecated) Get tags for an entity."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef rtl_tagger_def = {
+    PyModuleDef_HEAD_INIT, "tagger", NULL, -1, rtl_tagger_methods, NULL, NULL, NULL, NULL,
+};
+
+PyObject *rtl_init_tagger(void)
+{
+    PyObject *m = PyModule_Create(&rtl_tagger_def); /* new reference */
+
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "LOW", DATADOG_AGENT_RTLOADER_TAGGER_LOW) < 0
+        || PyModule_AddIntConstant(m, "ORCHESTRATOR", DATADOG_AGENT_RTLOADER_TAGGER_ORCHESTRATOR) < 0
+        || PyModule_AddIntConstant(m, "HIGH", DATADOG_AGENT_RTLOADER_TAGGER_HIGH) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
