@@ -42,26 +42,26 @@ type Handlers struct {
 	SubmitHistogramBucket    func(checkID, name string, value int64, lowerBound, upperBound float32, monotonic int, hostname string, tags []string, flushFirstValue bool)
 	SubmitEventPlatformEvent func(checkID string, rawEvent []byte, eventType string)
 	// datadog_agent
-	GetVersion              func() *string
-	GetConfig               func(key string) *string
-	Headers                 func() *string
-	GetHostname             func() *string
-	GetHostTags             func() *string
-	GetClustername          func() *string
-	TracemallocEnabled      func() bool
-	Log                     func(message string, level int)
-	SendLog                 func(logLine, checkID string)
-	SetCheckMetadata        func(checkID, name, value string)
-	SetExternalTags         func(hostname, sourceType string, tags []string)
-	WritePersistentCache    func(key, value string)
-	ReadPersistentCache     func(key string) *string
-	ObfuscateSQL            func(query string, options *string) (result, err *string)
-	ObfuscateSQLExecPlan    func(plan string, normalize bool) (result, err *string)
-	GetProcessStartTime     func() float64
-	ObfuscateMongoDBString  func(command string) (result, err *string)
-	EmitAgentTelemetry      func(checkName, metricName string, value float64, metricType string, labels *string)
-	ReportIssue             func(checkName string, report *string) (err *string)
-	ResolveIssue            func(issueID string) (err *string)
+	GetVersion             func() *string
+	GetConfig              func(key string) *string
+	Headers                func() *string
+	GetHostname            func() *string
+	GetHostTags            func() *string
+	GetClustername         func() *string
+	TracemallocEnabled     func() bool
+	Log                    func(message string, level int)
+	SendLog                func(logLine, checkID string)
+	SetCheckMetadata       func(checkID, name, value string)
+	SetExternalTags        func(hostname, sourceType string, tags []string)
+	WritePersistentCache   func(key, value string)
+	ReadPersistentCache    func(key string) *string
+	ObfuscateSQL           func(query string, options *string) (result, err *string)
+	ObfuscateSQLExecPlan   func(plan string, normalize bool) (result, err *string)
+	GetProcessStartTime    func() float64
+	ObfuscateMongoDBString func(command string) (result, err *string)
+	EmitAgentTelemetry     func(checkName, metricName string, value float64, metricType string, labels *string)
+	ReportIssue            func(checkName string, report *string) (err *string)
+	ResolveIssue           func(issueID string) (err *string)
 	// _util: argv; env is nil for a NULL env array.
 	GetSubprocessOutput func(argv []string, env []string) (stdout, stderr *string, retCode int, exception *string)
 	// tagger: a nil result means a NULL array.

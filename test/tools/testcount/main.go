@@ -27,7 +27,7 @@ func main() {
 	flag.Parse()
 
 	outputs := map[string][]string{} // package/test -> output lines
-	pkgFailed := map[string]int{}   // package -> failed tests
+	pkgFailed := map[string]int{}    // package -> failed tests
 	var passed, failed, skipped int
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)

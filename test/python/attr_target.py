@@ -1,0 +1,2 @@
+# set_module_attr_string fixture.
+PROCFS_PATH = "/proc"
