@@ -1,0 +1,128 @@
+// Package crash tests handle_crashes (API.md section 8). The crashing tests run in child
+// processes and inspect what the child printed and how it exited.
+package crash
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"rtloader/test/bindings"
+	"rtloader/test/helpers"
+)
+
+func TestMain(m *testing.M) { os.Exit(helpers.Main(m, false)) }
+
+func TestHandleCrashesNothingToDo(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	ok, msg := bindings.HandleCrashes(false, false)
+	if !ok || msg != "" {
+		t.Errorf("handle_crashes(0, 0) = %v, %q; want 1, no error", ok, msg)
+	}
+}
+
+func TestHandleCrashesEnablesCoreDumps(t *testing.T) {
+	if helpers.InChild(t) {
+		ok, msg := bindings.HandleCrashes(true, false)
+		if !ok || msg != "" {
+			t.Fatalf("handle_crashes(1, 0) = %v, %q", ok, msg)
+		}
+		var lim syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_CORE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		if lim.Cur != rlimInfinity || lim.Max != rlimInfinity {
+			t.Errorf("RLIMIT_CORE = %+v, want unlimited", lim)
+		}
+		return
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_CORE, &lim); err == nil && lim.Max != rlimInfinity && os.Geteuid() != 0 {
+		t.Skip("note: the hard core-size limit is finite and we are not root; cannot raise it")
+	}
+	helpers.RunChild(t).ExpectPass(t)
+}
+
+// crashChild makes the child install the handler (calls times) and fault in C.
+func crashChild(t *testing.T, calls int) helpers.ChildResult {
+	t.Helper()
+	if helpers.InChild(t) {
+		for i := 0; i < calls; i++ {
+			if ok, msg := bindings.HandleCrashes(false, true); !ok {
+				t.Fatalf("handle_crashes(0, 1) failed: %s", msg)
+			}
+		}
+		bindings.Segfault()
+		t.Fatal("survived a SIGSEGV")
+	}
+	return helpers.RunChild(t)
+}
+
+func expectChainedToGo(t *testing.T, r helpers.ChildResult) {
+	t.Helper()
+	out := r.Output()
+	if r.TimedOut {
+		t.Fatalf("the crashing child hung (handler loop?):\n%s", out)
+	}
+	if r.ExitCode != 2 {
+		t.Errorf("exit code = %d, want 2 (Go's crash exit)", r.ExitCode)
+	}
+	if n := strings.Count(r.Stderr, "HANDLER CAUGHT signal 11\n"); n != 1 {
+		t.Errorf("\"HANDLER CAUGHT signal 11\" printed %d times, want once", n)
+	}
+	i := strings.Index(r.Stderr, "HANDLER CAUGHT signal 11\n")
+	j := strings.Index(r.Stderr, "SIGSEGV")
+	if i < 0 || j < i {
+		t.Errorf("Go's SIGSEGV report does not follow rtloader's handler output")
+	}
+	if !strings.Contains(r.Stderr, "goroutine ") {
+		t.Error("no goroutine dump: Go's handler did not run")
+	}
+	if t.Failed() {
+		t.Logf("child output:\n%s", out)
+	}
+}
+
+func TestCrashHandlerPrintsAndChainsToGo(t *testing.T) {
+	r := crashChild(t, 1)
+	if helpers.InChild(t) {
+		return
+	}
+	expectChainedToGo(t, r)
+	if strings.Contains(r.Stderr, "C-LAND STACKTRACE (raw addresses; symbolize offline):") {
+		// With backtrace support, at least one frame line "  0x<hex>".
+		after := r.Stderr[strings.Index(r.Stderr, "C-LAND STACKTRACE"):]
+		if !strings.Contains(after, "\n  0x") {
+			t.Errorf("stack trace has no frame lines:\n%s", after)
+		}
+	} else {
+		t.Log("note: built without backtrace support: no C frames printed")
+	}
+}
+
+func TestCrashHandlerInstalledTwiceStillChainsToGo(t *testing.T) {
+	r := crashChild(t, 2)
+	if helpers.InChild(t) {
+		return
+	}
+	expectChainedToGo(t, r)
+}
+
+func TestCrashHandlerWithInterpreter(t *testing.T) {
+	if helpers.InChild(t) {
+		if ok, msg := bindings.HandleCrashes(false, true); !ok {
+			t.Fatalf("handle_crashes: %s", msg)
+		}
+		if err := helpers.Setup(); err != nil {
+			t.Fatal(err)
+		}
+		bindings.Segfault()
+		t.Fatal("survived a SIGSEGV")
+		return
+	}
+	expectChainedToGo(t, helpers.RunChild(t))
+}
+
+// rlimInfinity is RLIM_INFINITY as the uint64 Getrlimit reports.
+const rlimInfinity = ^uint64(0)
