@@ -328,7 +328,7 @@ func TestMemoryBalancedAcrossLifecycle(t *testing.T) {
 		r := makeDefault(t)
 		r.AddPythonPath(helpers.FixturesDir())
 		r.AddPythonPath(helpers.FixturesDir()) // duplicate: not kept
-		r.Destroy()                             // never initialised: frees everything
+		r.Destroy()                            // never initialised: frees everything
 		s := bindings.GetAndResetMemoryStats()
 		if s.Allocations != s.Frees || s.InuseBytes != 0 {
 			t.Errorf("make3 + add_python_path + destroy: %+v", s)
