@@ -206,6 +206,7 @@ struct rtlc_yval {
     size_t len;
     rtlc_yval_t **items; /* SEQ: items; MAP: key, value, key, value... */
     size_t n, cap;
+    size_t line, col; /* where the (first) node it was built from starts, 0-based */
 };
 
 struct rtlc_ydoc {
@@ -955,6 +956,10 @@ static rtlc_yval_t *construct(rtlc_ydoc_t *d, ynode_t *n, int depth)
             v = construct_map(d, n, depth);
     }
     n->constructing = 0;
+    if (v) {
+        v->line = n->line;
+        v->col = n->col;
+    }
     if (!v && !d->err)
         set_err(d, n->line, n->col, "out of memory");
     if (v)
@@ -1142,6 +1147,12 @@ const rtlc_yval_t *rtlc_yval_get(const rtlc_yval_t *v, const char *key)
         if (v->items[i]->len == kn && memcmp(v->items[i]->text, key, kn) == 0)
             return v->items[i + 1];
     return NULL;
+}
+
+void rtlc_yval_mark(const rtlc_yval_t *v, size_t *line, size_t *col)
+{
+    *line = v ? v->line + 1 : 0;
+    *col = v ? v->col + 1 : 0;
 }
 
 const char *rtlc_yval_text(const rtlc_yval_t *v, size_t *len)

@@ -65,6 +65,8 @@ const rtlc_yval_t *rtlc_yval_key_at(const rtlc_yval_t *v, size_t i);
 const rtlc_yval_t *rtlc_yval_get(const rtlc_yval_t *v, const char *key);
 /* Scalar text: string bytes for STR (may hold NULs: use *len), JSON text for other scalars. */
 const char *rtlc_yval_text(const rtlc_yval_t *v, size_t *len);
+/* 1-based line and column where the value starts in the source (0, 0 when unknown). */
+void rtlc_yval_mark(const rtlc_yval_t *v, size_t *line, size_t *col);
 /* The value as JSON text (see above). Returns 1 with *out set, 0 with *err set. */
 int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err);
 

@@ -1,0 +1,3 @@
+from .base import AgentCheck  # noqa: F401
+
+__all__ = ['AgentCheck']

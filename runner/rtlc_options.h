@@ -1,0 +1,36 @@
+/* rtlc_options.h: rtloader-check's command line. */
+#ifndef RTLC_OPTIONS_H
+#define RTLC_OPTIONS_H
+
+#include <stddef.h>
+
+#define RTLC_EXIT_OK 0
+#define RTLC_EXIT_RUN_ERROR 1
+#define RTLC_EXIT_USAGE 2
+
+typedef struct {
+    const char *check;        /* the positional CHECK */
+    const char *conf;         /* --conf FILE, or NULL to search the confd folders */
+    const char **confd;       /* --confd DIR (repeatable) */
+    size_t nconfd;
+    const char **checks_dirs; /* --checks-dir DIR (repeatable) */
+    size_t nchecks_dirs;
+    const char *python_home;  /* --python-home DIR; NULL: the default backend */
+    long times;               /* --times N (>= 1) */
+    long pause_ms;            /* --pause MS between runs */
+    long instance;            /* --instance K (1-based); 0: every instance */
+    int json;                 /* --json */
+    int list;                 /* --list */
+    int log_level;            /* --log-level, as a log_level_t value; 1000 = off */
+    double timeout_s;         /* --timeout SECONDS per run; 0: none */
+    const char *agent_config; /* --agent-config FILE */
+} rtlc_options_t;
+
+/* Parse argv. Returns -1 to go on, or an exit status (0 after --help, 2 after printing a usage
+ * error). The arrays are malloc'ed; rtlc_options_free releases them. */
+int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o);
+void rtlc_options_free(rtlc_options_t *o);
+/* "debug", "info", ... for a log_level_t value. */
+const char *rtlc_level_name(int level);
+
+#endif

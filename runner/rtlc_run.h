@@ -1,0 +1,39 @@
+/* rtlc_run.h: starting rtloader, loading the check class and running one check on a worker thread
+ * under a deadline. */
+#ifndef RTLC_RUN_H
+#define RTLC_RUN_H
+
+#include "datadog_agent_rtloader.h"
+#include "rtlc_options.h"
+
+/* make3 with the Python chosen by --python-home, callbacks, sys.path (checks folders, then the
+ * bundled base, last so that an installed datadog_checks_base wins), init. Returns the handle, or
+ * NULL with *err. *pyinfo receives "version | sys.path" (malloc'ed) on success. */
+rtloader_t *rtlc_start(const rtlc_options_t *o, char **pyinfo, char **err);
+
+/* The folder of the bundled check base that rtlc_start put on sys.path (NULL before). */
+const char *rtlc_bundled_base_dir(void);
+
+/* Under the GIL: the class of check `name` (datadog_checks.NAME, then NAME). On failure *err
+ * says what was tried and where. *version / *file: the module's __version__ / __file__ or NULL. */
+int rtlc_load_class(rtloader_t *rt, const char *name, const char *pyinfo, const rtlc_options_t *o,
+                    rtloader_pyobject_t **klass, char **version, char **file, char **err);
+
+typedef enum { RTLC_RUN_OK, RTLC_RUN_ERROR, RTLC_RUN_TIMEOUT, RTLC_RUN_STUCK } rtlc_run_status_t;
+
+typedef struct {
+    rtlc_run_status_t status;
+    char *result;      /* run_check's string ("" or the JSON error list), malloc'ed, or NULL */
+    char *error;       /* rtloader error or timeout text, malloc'ed, or NULL */
+    char **warnings;   /* malloc'ed NULL-terminated list of malloc'ed strings, or NULL */
+    double duration_ms;
+} rtlc_run_result_t;
+
+/* Run `check` once on a fresh thread (GIL taken there with ensure_gil). With timeout_s > 0, a run
+ * still going at the deadline is cancelled (cancel_check, from another thread, under the GIL):
+ * RTLC_RUN_TIMEOUT if it then stops within the grace period, RTLC_RUN_STUCK if it does not (the
+ * thread is abandoned; the caller should report and exit). The caller holds no GIL. */
+void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s, rtlc_run_result_t *r);
+void rtlc_run_result_free(rtlc_run_result_t *r);
+
+#endif
