@@ -1,0 +1,637 @@
+package aggregator
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"rtloader/test/bindings"
+	"rtloader/test/builtins/builtintest"
+	"rtloader/test/helpers"
+)
+
+type metric struct {
+	checkID, name, hostname string
+	mtype                   int
+	value                   float64
+	tags                    []string
+	flush                   bool
+	calls                   int
+}
+
+// recordMetrics records submit_metric calls for the duration of t.
+func recordMetrics(t *testing.T) *metric {
+	m := &metric{}
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitMetric = func(checkID string, mtype int, name string, value float64, tags []string, hostname string, flush bool) {
+			*m = metric{checkID, name, hostname, mtype, value, tags, flush, m.calls + 1}
+		}
+	})
+	return m
+}
+
+func TestConstants(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Expect(t, `
+		import aggregator as a
+		out.write(repr([a.GAUGE, a.RATE, a.COUNT, a.MONOTONIC_COUNT, a.COUNTER, a.HISTOGRAM, a.HISTORATE]))
+	`, "[0, 1, 2, 3, 4, 5, 6]")
+}
+
+func TestSubmitMetric(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_metric(None, 'id', aggregator.RATE, 'my.metric', 21.5, ['foo', 21, 'bar', ["hey"]], 'myhost')))
+	`, "None")
+	want := metric{"id", "my.metric", "myhost", 1, 21.5, []string{"foo", "bar"}, false, 1}
+	if !reflect.DeepEqual(*m, want) {
+		t.Errorf("host received %+v, want %+v", *m, want)
+	}
+}
+
+func TestSubmitMetricFlushFirstValue(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', aggregator.MONOTONIC_COUNT, 'm', 1, [], '', True)
+		out.write('ok')
+	`, "ok")
+	if !m.flush || m.mtype != 3 || m.value != 1 || m.tags == nil || len(m.tags) != 0 {
+		t.Errorf("host received %+v", *m)
+	}
+}
+
+func TestSubmitMetricUnknownTypePassedThrough(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 42, 'm', 1, [], '')
+		out.write('ok')
+	`, "ok")
+	if m.mtype != 42 {
+		t.Errorf("mtype = %d, want 42", m.mtype)
+	}
+}
+
+func TestSubmitMetricCheckIDNotStr(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 123, aggregator.GAUGE, 'm', 1, [], '')
+	`, "TypeError: argument 2 must be str, not int")
+	if m.calls != 0 {
+		t.Error("callback called despite the error")
+	}
+}
+
+func TestSubmitMetricHostnameNoneRejected(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', aggregator.GAUGE, 'm', 1, [], None)
+	`, "TypeError: argument 7 must be str, not None")
+}
+
+func TestSubmitMetricValueNotNumber(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', aggregator.GAUGE, 'm', 'x', [], '')
+	`, "TypeError: must be real number, not str")
+}
+
+func TestSubmitMetricTypeFloatRejected(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.ExpectOneOf(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 1.5, 'm', 1, [], '')
+	`, "TypeError: integer argument expected, got float", "TypeError: 'float' object cannot be interpreted as an integer")
+}
+
+func TestSubmitMetricTypeOverflow(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 2**40, 'm', 1, [], '')
+	`, "OverflowError: signed integer is greater than maximum")
+}
+
+func TestSubmitMetricFlushOutOfRange(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, [], '', 256)
+	`, "OverflowError: unsigned byte integer is greater than maximum")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, [], '', -1)
+	`, "OverflowError: unsigned byte integer is less than minimum")
+}
+
+func TestSubmitMetricEmbeddedNull(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'a\0b', 1, [], '')
+	`, "ValueError: embedded null character")
+}
+
+func TestSubmitMetricLoneSurrogateName(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.ExpectPrefix(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, '\ud800', 1, [], '')
+	`, "UnicodeEncodeError: ")
+}
+
+func TestSubmitMetricArgumentCount(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0)
+	`, "TypeError: function takes at least 7 arguments (3 given)")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, [], '', True, 9)
+	`, "TypeError: function takes at most 8 arguments (9 given)")
+}
+
+func TestSubmitMetricRejectsKeywords(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	// CPython names the function with its module from 3.10 on.
+	builtintest.ExpectOneOf(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, [], '', flush_first_value=True)
+	`, "TypeError: submit_metric() takes no keyword arguments",
+		"TypeError: aggregator.submit_metric() takes no keyword arguments")
+}
+
+func TestTagsNoneRejected(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, None, '')
+	`, "TypeError: tags must be a sequence")
+	if m.calls != 0 {
+		t.Error("callback called despite the error")
+	}
+}
+
+func TestTagsDictAndSetRejected(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	for _, tags := range []string{"{'a': 1}", "{'a'}", "123"} {
+		builtintest.Expect(t, `
+			import aggregator
+			aggregator.submit_metric(None, 'id', 0, 'm', 1, `+tags+`, '')
+		`, "TypeError: tags must be a sequence")
+	}
+}
+
+func TestTagsStringSplitIntoCharacters(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, 'abc', '')
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(m.tags, []string{"a", "b", "c"}) {
+		t.Errorf("tags = %q", m.tags)
+	}
+}
+
+func TestTagsTupleBytesAndSkips(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, ('a', b'b\0cut', None, 1.5, '\ud800', 'é'), '')
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(m.tags, []string{"a", "b", "é"}) {
+		t.Errorf("tags = %q", m.tags)
+	}
+}
+
+func TestTagsLengthError(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class Seq:
+			def __getitem__(self, i): return 'x'
+			def __len__(self): raise ValueError('no length')
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')
+	`, "RuntimeError: could not compute tags length")
+}
+
+func TestTagsUnfetchableItemSkipped(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class Seq:
+			def __getitem__(self, i):
+				if i == 1: raise KeyError(i)
+				return 't%d' % i
+			def __len__(self): return 3
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(m.tags, []string{"t0", "t2"}) {
+		t.Errorf("tags = %q", m.tags)
+	}
+}
+
+func TestTagsHuge(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm' * (1 << 20), 1, ['tag%d' % i for i in range(100000)], 'h' * (1 << 20))
+		out.write('ok')
+	`, "ok")
+	if len(m.tags) != 100000 || m.tags[99999] != "tag99999" || len(m.name) != 1<<20 || len(m.hostname) != 1<<20 {
+		t.Errorf("host received %d tags, name of %d bytes, hostname of %d bytes", len(m.tags), len(m.name), len(m.hostname))
+	}
+}
+
+func TestTagsSeventeenUseTheHeap(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1, [str(i) for i in range(17)], '')
+		out.write('ok')
+	`, "ok")
+	if len(m.tags) != 17 || m.tags[16] != "16" {
+		t.Errorf("tags = %q", m.tags)
+	}
+}
+
+func TestSubmitMetricUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSubmitMetric)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_metric(1, 2, 3)))
+	`, "None")
+}
+
+type serviceCheck struct {
+	checkID, name     string
+	status            int
+	tags              []string
+	hostname, message string
+	calls             int
+}
+
+func TestSubmitServiceCheck(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var sc serviceCheck
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitServiceCheck = func(checkID, name string, status int, tags []string, hostname, message string) {
+			sc = serviceCheck{checkID, name, status, tags, hostname, message, sc.calls + 1}
+		}
+	})
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_service_check(None, 'id', 'my.sc', 2, ['a', 1, 'b'], 'host', 'msg')))
+	`, "None")
+	want := serviceCheck{"id", "my.sc", 2, []string{"a", "b"}, "host", "msg", 1}
+	if !reflect.DeepEqual(sc, want) {
+		t.Errorf("host received %+v, want %+v", sc, want)
+	}
+}
+
+func TestSubmitServiceCheckErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitServiceCheck = func(string, string, int, []string, string, string) { calls++ }
+	})
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_service_check(None, 'id', 'sc', 0, None, 'host', 'msg')
+	`, "TypeError: tags must be a sequence")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_service_check(None, 'id', 'sc', 0, [], 'host')
+	`, "TypeError: function takes exactly 7 arguments (6 given)")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_service_check(None, 'id', 'sc', 0, [], 'host', 3)
+	`, "TypeError: argument 7 must be str, not int")
+	if calls != 0 {
+		t.Errorf("callback called %d times despite the errors", calls)
+	}
+}
+
+func TestSubmitServiceCheckUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSubmitServiceCheck)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_service_check()))
+	`, "None")
+}
+
+func recordEvents(t *testing.T) *[]bindings.Event {
+	var evs []bindings.Event
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitEvent = func(checkID string, ev *bindings.Event) {
+			if checkID != "id" || ev == nil {
+				t.Errorf("submit_event(%q, %v)", checkID, ev)
+				return
+			}
+			evs = append(evs, *ev)
+		}
+	})
+	return &evs
+}
+
+func strp(p *string) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return *p
+}
+
+func TestSubmitEvent(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event(None, 'id', {
+			'msg_title': 'title', 'msg_text': 'text', 'timestamp': 1234567, 'priority': 'normal',
+			'host': 'myhost', 'tags': ['a', 2, 'b'], 'alert_type': 'error', 'aggregation_key': 'key',
+			'source_type_name': 'src', 'event_type': 'type', 'event_object': 'ignored'})
+		out.write('ok')
+	`, "ok")
+	if len(*evs) != 1 {
+		t.Fatalf("%d events", len(*evs))
+	}
+	ev := (*evs)[0]
+	got := []string{strp(ev.Title), strp(ev.Text), strp(ev.Priority), strp(ev.Host), strp(ev.AlertType),
+		strp(ev.AggregationKey), strp(ev.SourceTypeName), strp(ev.EventType), strings.Join(ev.Tags, ",")}
+	want := []string{"title", "text", "normal", "myhost", "error", "key", "src", "type", "a,b"}
+	if !reflect.DeepEqual(got, want) || ev.Ts != 1234567 {
+		t.Errorf("event = %q ts %d, want %q ts 1234567", got, ev.Ts, want)
+	}
+}
+
+func TestSubmitEventMissingAndNonStringFieldsAreNull(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event(None, 'id', {'msg_title': 123, 'host': b'bytes-host'})
+		out.write('ok')
+	`, "ok")
+	if len(*evs) != 1 {
+		t.Fatalf("%d events", len(*evs))
+	}
+	ev := (*evs)[0]
+	if ev.Title != nil || ev.Text != nil || ev.Tags != nil || ev.Ts != 0 || strp(ev.Host) != "bytes-host" {
+		t.Errorf("event = %+v (title %q)", ev, strp(ev.Title))
+	}
+}
+
+func TestSubmitEventTimestampFallsBackToZero(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		for ts in (-1, 'abc', 2**100, 12.5, None):
+			aggregator.submit_event(None, 'id', {'timestamp': ts})
+		out.write('ok')
+	`, "ok")
+	if len(*evs) != 5 {
+		t.Fatalf("%d events", len(*evs))
+	}
+	for i, ev := range *evs {
+		if ev.Ts != 0 {
+			t.Errorf("event %d: ts = %d, want 0", i, ev.Ts)
+		}
+	}
+}
+
+func TestSubmitEventNotDict(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event(None, 'id', ['msg_title'])
+	`, "TypeError: event must be a dict")
+	if len(*evs) != 0 {
+		t.Error("callback called despite the error")
+	}
+}
+
+func TestSubmitEventTagsNoneOrIntRejected(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	for _, tags := range []string{"None", "123"} {
+		builtintest.Expect(t, `
+			import aggregator
+			aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': `+tags+`})
+		`, "TypeError: tags must be a sequence")
+	}
+	if len(*evs) != 0 {
+		t.Error("callback called despite the error")
+	}
+}
+
+func TestSubmitEventCheckIDNotStr(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event(None, None, {})
+	`, "TypeError: argument 2 must be str, not None")
+}
+
+func TestSubmitEventUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSubmitEvent)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_event(None, 'id', 'not a dict')))
+	`, "None")
+}
+
+type bucket struct {
+	checkID, name string
+	value         int64
+	lower, upper  float32
+	monotonic     int
+	hostname      string
+	tags          []string
+	flush         bool
+	calls         int
+}
+
+func recordBuckets(t *testing.T) *bucket {
+	b := &bucket{}
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitHistogramBucket = func(checkID, name string, value int64, lower, upper float32, monotonic int, hostname string, tags []string, flush bool) {
+			*b = bucket{checkID, name, value, lower, upper, monotonic, hostname, tags, flush, b.calls + 1}
+		}
+	})
+	return b
+}
+
+func TestSubmitHistogramBucket(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	b := recordBuckets(t)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_histogram_bucket(None, 'id', 'hist', 1234567890123, 0.5, 10, 1, 'myhost', ['a', None, 'b'], True)))
+	`, "None")
+	want := bucket{"id", "hist", 1234567890123, 0.5, 10, 1, "myhost", []string{"a", "b"}, true, 1}
+	if !reflect.DeepEqual(*b, want) {
+		t.Errorf("host received %+v, want %+v", *b, want)
+	}
+}
+
+func TestSubmitHistogramBucketFlushDefaultsFalse(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	b := recordBuckets(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_histogram_bucket(None, 'id', 'hist', 1, 0, 1, 0, '', [])
+		out.write('ok')
+	`, "ok")
+	if b.calls != 1 || b.flush {
+		t.Errorf("host received %+v", *b)
+	}
+}
+
+func TestSubmitHistogramBucketErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	b := recordBuckets(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_histogram_bucket(None, 'id', 'hist', 1, 0, 1, 0, [], '')
+	`, "TypeError: argument 8 must be str, not list")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_histogram_bucket(None, 'id', 'hist', 1, 0, 1, 0, '', None)
+	`, "TypeError: tags must be a sequence")
+	builtintest.ExpectOneOf(t, `
+		import aggregator
+		aggregator.submit_histogram_bucket(None, 'id', 'hist', 1.5, 0, 1, 0, '', [])
+	`, "TypeError: integer argument expected, got float", "TypeError: 'float' object cannot be interpreted as an integer")
+	if b.calls != 0 {
+		t.Error("callback called despite the errors")
+	}
+}
+
+func TestSubmitHistogramBucketUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSubmitHistogramBucket)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_histogram_bucket()))
+	`, "None")
+}
+
+type platformEvent struct {
+	checkID   string
+	raw       []byte
+	eventType string
+	calls     int
+}
+
+func recordPlatformEvents(t *testing.T) *platformEvent {
+	p := &platformEvent{}
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitEventPlatformEvent = func(checkID string, raw []byte, eventType string) {
+			*p = platformEvent{checkID, raw, eventType, p.calls + 1}
+		}
+	})
+	return p
+}
+
+func TestSubmitEventPlatformEvent(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	p := recordPlatformEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_event_platform_event(None, 'id', 'raw-event', 'dbm-sample')))
+	`, "None")
+	if p.calls != 1 || p.checkID != "id" || string(p.raw) != "raw-event" || p.eventType != "dbm-sample" {
+		t.Errorf("host received %+v", *p)
+	}
+}
+
+func TestSubmitEventPlatformEventEmpty(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	p := recordPlatformEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_event_platform_event(None, 'id', '', '')))
+	`, "None")
+	if p.calls != 1 || len(p.raw) != 0 || p.eventType != "" {
+		t.Errorf("host received %+v", *p)
+	}
+}
+
+func TestSubmitEventPlatformEventBytesWithNULs(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	p := recordPlatformEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event_platform_event(None, 'id', b'a\0b\0', 'dbm-metrics')
+		aggregator.submit_event_platform_event(None, 'id', 'x\0' * (1 << 19), 'dbm-activity')
+		out.write('ok')
+	`, "ok")
+	if p.calls != 2 || len(p.raw) != 1<<20 || p.raw[1] != 0 || p.eventType != "dbm-activity" {
+		t.Errorf("host received %d calls, %d bytes, type %q", p.calls, len(p.raw), p.eventType)
+	}
+}
+
+func TestSubmitEventPlatformEventTypeNotStr(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	p := recordPlatformEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event_platform_event(None, 'id', 'raw', 1)
+	`, "TypeError: argument 4 must be str, not int")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event_platform_event(None, 'id', bytearray(b'raw'), 'x')
+	`, "TypeError: argument 3 must be read-only bytes-like object, not bytearray")
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_event_platform_event(None, 'id', 1, 'x')
+	`, "TypeError: a bytes-like object is required, not 'int'")
+	if p.calls != 0 {
+		t.Error("callback called despite the errors")
+	}
+}
+
+func TestSubmitEventPlatformEventUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSubmitEventPlatformEvent)
+	builtintest.Expect(t, `
+		import aggregator
+		out.write(repr(aggregator.submit_event_platform_event(None)))
+	`, "None")
+}

@@ -1,0 +1,1049 @@
+package datadog_agent
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"rtloader/test/bindings"
+	"rtloader/test/builtins/builtintest"
+	"rtloader/test/helpers"
+)
+
+var str = bindings.Str
+
+// --- string getters (§3.1) --------------------------------------------------------------------
+
+func getterHandlers(v *string) func(h *bindings.Handlers) {
+	return func(h *bindings.Handlers) {
+		f := func() *string { return v }
+		h.GetVersion, h.GetHostname, h.GetClustername, h.GetHostTags = f, f, f, f
+	}
+}
+
+var getters = []string{"get_version", "get_hostname", "get_clustername", "get_host_tags"}
+
+func TestStringGetters(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, getterHandlers(str("é-value")))
+	for _, g := range getters {
+		builtintest.Expect(t, `
+			import datadog_agent
+			out.write(repr(datadog_agent.`+g+`()))
+		`, "'é-value'")
+	}
+}
+
+func TestStringGettersNullGivesNone(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, getterHandlers(nil))
+	for _, g := range getters {
+		builtintest.Expect(t, `
+			import datadog_agent
+			out.write(repr(datadog_agent.`+g+`()))
+		`, "None")
+	}
+}
+
+func TestStringGettersInvalidUTF8(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, getterHandlers(str(builtintest.BadUTF8)))
+	for _, g := range getters {
+		builtintest.ExpectPrefix(t, `
+			import datadog_agent
+			datadog_agent.`+g+`()
+		`, "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff")
+	}
+}
+
+func TestStringGettersHuge(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, getterHandlers(str(strings.Repeat("x", 1<<20))))
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(str(len(datadog_agent.get_hostname())))
+	`, "1048576")
+}
+
+func TestGetHostTagsIsNotDecoded(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.GetHostTags = func() *string { return str(`{"system": ["a:b"]}`) } })
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.get_host_tags()))
+	`, `'{"system": ["a:b"]}'`)
+}
+
+func TestStringGettersTakeNoArguments(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.ExpectOneOf(t, `
+		import datadog_agent
+		datadog_agent.get_version(1)
+	`, "TypeError: get_version() takes no arguments (1 given)", "TypeError: datadog_agent.get_version() takes no arguments (1 given)")
+}
+
+func TestStringGettersUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbGetVersion, bindings.CbGetHostname, bindings.CbGetClustername, bindings.CbGetHostTags)
+	for _, g := range getters {
+		builtintest.Expect(t, `
+			import datadog_agent
+			out.write(repr(datadog_agent.`+g+`()))
+		`, "None")
+	}
+}
+
+// --- get_config (§3.2) ---------------------------------------------------------------------------
+
+func configHandler(t *testing.T) {
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.GetConfig = func(key string) *string {
+			switch key {
+			case "cmd_port":
+				return str("5001")
+			case "dict":
+				return str(`{"a": [1, 2.5, true, null, "s"]}`)
+			case "bad_json":
+				return str("{not json")
+			case "bad_utf8":
+				return str(`"` + builtintest.BadUTF8 + `"`)
+			}
+			return nil
+		}
+	})
+}
+
+func TestGetConfig(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	configHandler(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(str(datadog_agent.get_config('cmd_port')))
+	`, "5001")
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.get_config('dict')))
+	`, "{'a': [1, 2.5, True, None, 's']}")
+}
+
+func TestGetConfigUnsetKeyBadJSONAndBadUTF8GiveNone(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	configHandler(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr([datadog_agent.get_config(k) for k in ('missing', 'bad_json', 'bad_utf8')]))
+	`, "[None, None, None]")
+}
+
+func TestGetConfigKeyNotStr(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	configHandler(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.get_config(1)
+	`, "TypeError: argument 1 must be str, not int")
+}
+
+func TestGetConfigUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbGetConfig)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.get_config(1)))
+	`, "None")
+}
+
+// --- headers (§3.3) --------------------------------------------------------------------------------
+
+func headersHandler(t *testing.T, payload *string) {
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.Headers = func() *string { return payload } })
+}
+
+const headersJSON = `{"User-Agent": "Datadog Agent/0.0.0", "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html, */*"}`
+
+func TestHeaders(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	headersHandler(t, str(headersJSON))
+	builtintest.Expect(t, `
+		import datadog_agent
+		d = datadog_agent.headers(http_host="myhost", ignore_me="snafu")
+		out.write(",".join(sorted(d.keys())) + "|" + d["Host"])
+	`, "Accept,Content-Type,Host,User-Agent|myhost")
+}
+
+func TestHeadersIgnoresPositionalArguments(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	headersHandler(t, str(headersJSON))
+	builtintest.Expect(t, `
+		import datadog_agent
+		d = datadog_agent.headers({'agent': 'config'}, 1, 2)
+		out.write(",".join(sorted(d.keys())))
+	`, "Accept,Content-Type,User-Agent")
+}
+
+func TestHeadersHostIsAnyObject(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	headersHandler(t, str(headersJSON))
+	builtintest.Expect(t, `
+		import datadog_agent
+		h = [1]
+		out.write(repr(datadog_agent.headers(None, http_host=h)["Host"] is h))
+	`, "True")
+}
+
+func TestHeadersNotADictGivesNone(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	for _, payload := range []*string{nil, str("[1, 2]"), str("{bad"), str(builtintest.BadUTF8)} {
+		headersHandler(t, payload)
+		builtintest.Expect(t, `
+			import datadog_agent
+			out.write(repr(datadog_agent.headers(http_host='x')))
+		`, "None")
+	}
+}
+
+func TestHeadersUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbHeaders)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.headers()))
+	`, "None")
+}
+
+// --- tracemalloc_enabled (§3.4) ------------------------------------------------------------------
+
+func TestTracemallocEnabled(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	enabled := true
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.TracemallocEnabled = func() bool { return enabled } })
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.tracemalloc_enabled('ignored', 1)))
+	`, "True")
+	enabled = false
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.tracemalloc_enabled()))
+	`, "False")
+}
+
+func TestTracemallocEnabledUnsetCallbackIsFalse(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbTracemallocEnabled)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.tracemalloc_enabled()))
+	`, "False")
+}
+
+// --- log (§3.5) ----------------------------------------------------------------------------------
+
+func TestLog(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.Log = func(msg string, level int) { got = append(got, "["+itoa(level)+"]"+msg) }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.log('foo message', 99)))
+		datadog_agent.log('bar', 30)
+	`, "None")
+	if !reflect.DeepEqual(got, []string{"[99]foo message", "[30]bar"}) {
+		t.Errorf("host logged %q", got)
+	}
+}
+
+func TestLogArgumentErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.log(1, 10)
+	`, "TypeError: argument 1 must be str, not int")
+	builtintest.ExpectOneOf(t, `
+		import datadog_agent
+		datadog_agent.log('m', 'x')
+	`, "TypeError: an integer is required (got type str)", "TypeError: 'str' object cannot be interpreted as an integer")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.log('m')
+	`, "TypeError: function takes exactly 2 arguments (1 given)")
+}
+
+func TestLogUnsetCallbackStillParses(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbLog)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.log('m', 10)))
+	`, "None")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.log(None, 10)
+	`, "TypeError: argument 1 must be str, not None")
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	if neg {
+		b = append([]byte{'-'}, b...)
+	}
+	return string(b)
+}
+
+// --- send_log, set_check_metadata (§3.6, §3.7) ----------------------------------------------------
+
+func TestSendLog(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got string
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.SendLog = func(line, id string) { got = line + "|" + id } })
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.send_log('{"message": "hi"}', 'check:1')))
+	`, "None")
+	if got != `{"message": "hi"}|check:1` {
+		t.Errorf("host received %q", got)
+	}
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.send_log('line', 1)
+	`, "TypeError: argument 2 must be str, not int")
+}
+
+func TestSendLogUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSendLog)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.send_log()))
+	`, "None")
+}
+
+func TestSetCheckMetadata(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SetCheckMetadata = func(id, name, value string) { got = id + "," + name + "," + value }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.set_check_metadata('redis:test:12345', 'version.raw', '5.0.6')))
+	`, "None")
+	if got != "redis:test:12345,version.raw,5.0.6" {
+		t.Errorf("host received %q", got)
+	}
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.set_check_metadata('id', 'name', None)
+	`, "TypeError: argument 3 must be str, not None")
+}
+
+func TestSetCheckMetadataUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSetCheckMetadata)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.set_check_metadata(1)))
+	`, "None")
+}
+
+// --- set_external_tags (§3.8) --------------------------------------------------------------------
+
+func recordExternalTags(t *testing.T) *[]string {
+	var calls []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SetExternalTags = func(host, src string, tags []string) {
+			calls = append(calls, host+"|"+src+"|"+strings.Join(tags, ","))
+		}
+	})
+	return &calls
+}
+
+func TestSetExternalTags(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.set_external_tags([
+			('hostname', {'source_type': ['tag1', 123, 'tag2']}),
+			('hostname2', {'source_type2': ['tag3', [], 'tag4']})])))
+	`, "None")
+	want := []string{"hostname|source_type|tag1,tag2", "hostname2|source_type2|tag3,tag4"}
+	if !reflect.DeepEqual(*calls, want) {
+		t.Errorf("host received %q, want %q", *calls, want)
+	}
+}
+
+func TestSetExternalTagsEmptyDictSkipped(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.set_external_tags([('hostname', {}), ('hostname2', {'source_type2': ['tag3', 'tag4']}), ('hostname', {})])
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(*calls, []string{"hostname2|source_type2|tag3,tag4"}) {
+		t.Errorf("host received %q", *calls)
+	}
+}
+
+func TestSetExternalTagsOnlyFirstKeyUsedAndBytesAccepted(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.set_external_tags([(b'bhost', {b'first': [b'x'], 'second': ['y']})])
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(*calls, []string{"bhost|first|x"}) {
+		t.Errorf("host received %q", *calls)
+	}
+}
+
+func TestSetExternalTagsManyTags(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.set_external_tags([('h', {'s': ['t%d' % i for i in range(100000)]})])
+		out.write('ok')
+	`, "ok")
+	if len(*calls) != 1 || strings.Count((*calls)[0], ",") != 99999 {
+		t.Errorf("host received %d calls", len(*calls))
+	}
+}
+
+func TestSetExternalTagsErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	cases := []struct{ arg, want string }{
+		{"('h', {'s': []})", "TypeError: tags must be a list"},
+		{"None", "TypeError: tags must be a list"},
+		{"[['h', {'s': []}]]", "TypeError: external host tags list must contain only tuples"},
+		{"[('h',)]", "TypeError: external host tags tuple must have at least 2 elements"},
+		{"[()]", "TypeError: external host tags tuple must have at least 2 elements"},
+		{"[(1, {'s': []})]", "TypeError: hostname is not a valid string"},
+		{"[('h', ['s'])]", "TypeError: second elem of the host tags tuple must be a dict"},
+		{"[('h', {1: []})]", "TypeError: source_type is not a valid string"},
+		{"[('h', {'s': ('t',)})]", "TypeError: dict value must be a list of tags"},
+	}
+	for _, c := range cases {
+		builtintest.Expect(t, `
+			import datadog_agent
+			datadog_agent.set_external_tags(`+c.arg+`)
+		`, c.want)
+	}
+	if len(*calls) != 0 {
+		t.Errorf("host received %q", *calls)
+	}
+}
+
+func TestSetExternalTagsEntriesBeforeErrorAreSent(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.set_external_tags([('h1', {'s': ['a']}), ('h2', 'oops'), ('h3', {'s': ['c']})])
+	`, "TypeError: second elem of the host tags tuple must be a dict")
+	if !reflect.DeepEqual(*calls, []string{"h1|s|a"}) {
+		t.Errorf("host received %q", *calls)
+	}
+}
+
+func TestSetExternalTagsUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbSetExternalTags)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.set_external_tags('not a list')))
+	`, "None")
+}
+
+// --- persistent cache (§3.9, §3.10) --------------------------------------------------------------
+
+func TestWritePersistentCache(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got string
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.WritePersistentCache = func(k, v string) { got = k + v } })
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.write_persistent_cache('12345', 'someothervalue')))
+	`, "None")
+	if got != "12345someothervalue" {
+		t.Errorf("host received %q", got)
+	}
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.write_persistent_cache('k', None)
+	`, "TypeError: argument 2 must be str, not None")
+}
+
+func TestReadPersistentCache(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ReadPersistentCache = func(k string) *string {
+			switch k {
+			case "missing":
+				return nil
+			case "bad":
+				return str(builtintest.BadUTF8)
+			}
+			return str("value of " + k)
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(datadog_agent.read_persistent_cache('12345'))
+	`, "value of 12345")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.read_persistent_cache('missing')
+	`, "RuntimeError: failed to read data")
+	builtintest.ExpectPrefix(t, `
+		import datadog_agent
+		datadog_agent.read_persistent_cache('bad')
+	`, "UnicodeDecodeError: ")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.read_persistent_cache(b'k')
+	`, "TypeError: argument 1 must be str, not bytes")
+}
+
+func TestPersistentCacheUnsetCallbacks(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbWritePersistentCache, bindings.CbReadPersistentCache)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr((datadog_agent.write_persistent_cache(), datadog_agent.read_persistent_cache())))
+	`, "(None, None)")
+}
+
+// blockingCallbackReleasesGIL runs call (Python code whose callback blocks on release) in one
+// goroutine and, once the callback is blocked, other Python code in another goroutine: that
+// second snippet can only finish if the first released the GIL. Snippets share __main__, so the
+// blocking one binds its own output file as a default argument before the other rebinds `out`.
+func blockingCallbackReleasesGIL(t *testing.T, blocked <-chan struct{}, release chan<- struct{}, call string) {
+	t.Helper()
+	first := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw(call)
+		first <- out
+	}()
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the callback was never called")
+	}
+	second := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw("out.write(str(sum(range(10))))")
+		second <- out
+	}()
+	select {
+	case out := <-second:
+		if out != "45" {
+			t.Errorf("concurrent Python wrote %q", out)
+		}
+		close(release)
+	case <-time.After(10 * time.Second):
+		close(release) // let both finish
+		<-second
+		t.Error("Python could not run while the callback blocked: the GIL was held")
+	}
+	if out := <-first; out != "done" {
+		t.Errorf("blocking call wrote %q", out)
+	}
+}
+
+func TestWritePersistentCacheReleasesGIL(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	blocked, release := make(chan struct{}), make(chan struct{})
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.WritePersistentCache = func(k, v string) {
+			close(blocked)
+			<-release
+		}
+	})
+	blockingCallbackReleasesGIL(t, blocked, release, `
+		import datadog_agent
+		def blocking(out=out):
+			datadog_agent.write_persistent_cache('k', 'v')
+			out.write('done')
+		blocking()
+	`)
+}
+
+func TestReadPersistentCacheReleasesGIL(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	blocked, release := make(chan struct{}), make(chan struct{})
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ReadPersistentCache = func(k string) *string {
+			close(blocked)
+			<-release
+			return str("done")
+		}
+	})
+	blockingCallbackReleasesGIL(t, blocked, release, `
+		import datadog_agent
+		def blocking(out=out):
+			out.write(datadog_agent.read_persistent_cache('k'))
+		blocking()
+	`)
+}
+
+// --- obfuscators (§3.11, §3.12, §3.14) ------------------------------------------------------------
+
+func TestObfuscateSQL(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var gotOptions []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQL = func(q string, options *string) (*string, *string) {
+			if options == nil {
+				gotOptions = append(gotOptions, "<NULL>")
+			} else {
+				gotOptions = append(gotOptions, *options)
+			}
+			if q == "" {
+				return nil, str("result is empty")
+			}
+			return str("SELECT ?"), nil
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(datadog_agent.obfuscate_sql("SELECT 1"))
+	`, "SELECT ?")
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(datadog_agent.obfuscate_sql(query="SELECT 1", options='{"dbms": "postgresql"}'))
+	`, "SELECT ?")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql("")
+	`, "RuntimeError: result is empty")
+	if !reflect.DeepEqual(gotOptions, []string{"<NULL>", `{"dbms": "postgresql"}`, "<NULL>"}) {
+		t.Errorf("options received %q", gotOptions)
+	}
+}
+
+func TestObfuscateSQLArgumentErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQL = func(string, *string) (*string, *string) { calls++; return str("x"), nil }
+	})
+	cases := []struct {
+		args string
+		want []string
+	}{
+		{"{1:2}", []string{"TypeError: argument 1 must be str, not dict"}},
+		{"None", []string{"TypeError: argument 1 must be str, not None"}},
+		{"'q', None", []string{"TypeError: argument 2 must be str, not None"}},
+		{"'q', options=None", []string{"TypeError: argument 2 must be str, not None"}},
+		{"", []string{"TypeError: function missing required argument 'query' (pos 1)"}},
+		{"'q', '{}', 3", []string{"TypeError: function takes at most 2 arguments (3 given)"}},
+		{"'q', query='q'", []string{"TypeError: argument for function given by name ('query') and position (1)"}},
+		{"'q', bad=1", []string{"TypeError: 'bad' is an invalid keyword argument for this function",
+			"TypeError: this function got an unexpected keyword argument 'bad'"}},
+	}
+	for _, c := range cases {
+		builtintest.ExpectOneOf(t, `
+			import datadog_agent
+			datadog_agent.obfuscate_sql(`+c.args+`)
+		`, c.want...)
+	}
+	if calls != 0 {
+		t.Errorf("callback called %d times", calls)
+	}
+}
+
+func TestObfuscateSQLNullResultAndBadUTF8(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var res, errMsg *string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQL = func(string, *string) (*string, *string) { return res, errMsg }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql('q')
+	`, "RuntimeError: internal error: empty cb_obfuscate_sql response")
+	res = str(builtintest.BadUTF8)
+	builtintest.ExpectPrefix(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql('q')
+	`, "UnicodeDecodeError: ")
+	// The error message wins over the result, and both are released.
+	res, errMsg = str("ignored"), str("boom")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql('q')
+	`, "RuntimeError: boom")
+	res, errMsg = nil, str(builtintest.BadUTF8)
+	builtintest.ExpectPrefix(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql('q')
+	`, "UnicodeDecodeError: ")
+}
+
+func TestObfuscateSQLHugeQuery(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQL = func(q string, _ *string) (*string, *string) { return str(q), nil }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(str(len(datadog_agent.obfuscate_sql('x' * (1 << 20)))))
+	`, "1048576")
+}
+
+// The SQL obfuscator relies on the GIL: Python started while the callback runs must not run
+// before the callback returns.
+func TestObfuscateSQLKeepsGIL(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	entered := make(chan struct{})
+	var returned time.Time
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQL = func(string, *string) (*string, *string) {
+			close(entered)
+			time.Sleep(300 * time.Millisecond)
+			returned = time.Now()
+			return str("ok"), nil
+		}
+	})
+	first := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw("import datadog_agent\ndef f(out=out):\n    out.write(datadog_agent.obfuscate_sql('q'))\nf()")
+		first <- out
+	}()
+	<-entered
+	var ran time.Time
+	out, _, _ := helpers.RunPyRaw("out.write('second')")
+	ran = time.Now()
+	if out != "second" || <-first != "ok" {
+		t.Fatal("snippets failed")
+	}
+	if ran.Before(returned) {
+		t.Error("Python ran while the obfuscate_sql callback was running: the GIL was released")
+	}
+}
+
+func TestObfuscateSQLUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbObfuscateSQL)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.obfuscate_sql(None)))
+	`, "None")
+}
+
+func TestObfuscateSQLExecPlan(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var normalized []bool
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQLExecPlan = func(plan string, normalize bool) (*string, *string) {
+			normalized = append(normalized, normalize)
+			if normalize {
+				return str("obfuscated and normalized"), nil
+			}
+			return str("obfuscated"), nil
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		r = [datadog_agent.obfuscate_sql_exec_plan('{}'), datadog_agent.obfuscate_sql_exec_plan('{}', True),
+		     datadog_agent.obfuscate_sql_exec_plan('{}', normalize=True), datadog_agent.obfuscate_sql_exec_plan('{}', normalize=5),
+		     datadog_agent.obfuscate_sql_exec_plan('{}', 1)]
+		out.write(repr(r))
+	`, "['obfuscated', 'obfuscated and normalized', 'obfuscated and normalized', 'obfuscated', 'obfuscated']")
+	if !reflect.DeepEqual(normalized, []bool{false, true, true, false, false}) {
+		t.Errorf("normalize received %v", normalized)
+	}
+}
+
+func TestObfuscateSQLExecPlanErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var res, errMsg *string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateSQLExecPlan = func(string, bool) (*string, *string) { return res, errMsg }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql_exec_plan('{}')
+	`, "RuntimeError: internal error: empty cb_obfuscate_sql_exec_plan response")
+	errMsg = str("bad plan")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql_exec_plan('{}')
+	`, "RuntimeError: bad plan")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql_exec_plan(1)
+	`, "TypeError: argument 1 must be str, not int")
+	// plan is positional-only.
+	builtintest.ExpectOneOf(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql_exec_plan(plan='{}')
+	`, "TypeError: 'plan' is an invalid keyword argument for this function",
+		"TypeError: this function got an unexpected keyword argument 'plan'",
+		"TypeError: function takes at least 1 positional argument (0 given)")
+	errMsg, res = nil, str(builtintest.BadUTF8)
+	builtintest.ExpectPrefix(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_sql_exec_plan('{}')
+	`, "UnicodeDecodeError: ")
+}
+
+func TestObfuscateSQLExecPlanUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbObfuscateSQLExecPlan)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.obfuscate_sql_exec_plan()))
+	`, "None")
+}
+
+func TestObfuscateMongoDBString(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateMongoDBString = func(cmd string) (*string, *string) {
+			switch cmd {
+			case "":
+				return nil, str("empty command")
+			case "null":
+				return nil, nil
+			}
+			return str(`{"find": "?"}`), nil
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(datadog_agent.obfuscate_mongodb_string('{"find": "x"}'))
+	`, `{"find": "?"}`)
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_mongodb_string('')
+	`, "RuntimeError: empty command")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_mongodb_string('null')
+	`, "RuntimeError: internal error: empty cb_obfuscate_mongodb_string response")
+}
+
+func TestObfuscateMongoDBStringIgnoresKeywords(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ObfuscateMongoDBString = func(cmd string) (*string, *string) { return str("ok:" + cmd), nil }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_mongodb_string(command='{}')
+	`, "TypeError: function takes exactly 1 argument (0 given)")
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(datadog_agent.obfuscate_mongodb_string('c', ignored=1))
+	`, "ok:c")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.obfuscate_mongodb_string(1)
+	`, "TypeError: argument 1 must be str, not int")
+}
+
+func TestObfuscateMongoDBStringUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbObfuscateMongoDBString)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.obfuscate_mongodb_string()))
+	`, "None")
+}
+
+// --- get_process_start_time (§3.13) ----------------------------------------------------------------
+
+func TestGetProcessStartTime(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.GetProcessStartTime = func() float64 { return 1700000000.25 } })
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.get_process_start_time()))
+	`, "1700000000.25")
+}
+
+func TestGetProcessStartTimeUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbGetProcessStartTime)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.get_process_start_time()))
+	`, "None")
+}
+
+// --- emit_agent_telemetry (§3.15) ----------------------------------------------------------------
+
+func TestEmitAgentTelemetry(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.EmitAgentTelemetry = func(check, metric string, value float64, mtype string, labels *string) {
+			l := "<NULL>"
+			if labels != nil {
+				l = *labels
+			}
+			got = append(got, check+"|"+metric+"|"+mtype+"|"+l+"|"+itoa(int(value*10)))
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.emit_agent_telemetry('postgres', 'queries', 1.5, 'gauge')
+		datadog_agent.emit_agent_telemetry('postgres', 'queries', 2, 'counter', {'db': 'é', 'n': 1})
+		datadog_agent.emit_agent_telemetry(check_name='c', metric_name='m', metric_value=3, metric_type='histogram', labels=None)
+		out.write('ok')
+	`, "ok")
+	want := []string{
+		"postgres|queries|gauge|<NULL>|15",
+		`postgres|queries|counter|{"db": "\u00e9", "n": 1}|20`,
+		"c|m|histogram|<NULL>|30",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("host received %q, want %q", got, want)
+	}
+}
+
+func TestEmitAgentTelemetryUnserialisableLabelsDropCall(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.EmitAgentTelemetry = func(string, string, float64, string, *string) { calls++ }
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.emit_agent_telemetry('c', 'm', 1, 'gauge', {'x': object()})))
+	`, "None")
+	if calls != 0 {
+		t.Errorf("callback called %d times", calls)
+	}
+}
+
+func TestEmitAgentTelemetryArgumentErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.emit_agent_telemetry('c', 'm', 'x', 'gauge')
+	`, "TypeError: must be real number, not str")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.emit_agent_telemetry('c', 'm', 1)
+	`, "TypeError: function missing required argument 'metric_type' (pos 4)")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.emit_agent_telemetry(1)
+	`, "TypeError: argument 1 must be str, not int")
+}
+
+func TestEmitAgentTelemetryUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbEmitAgentTelemetry)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr(datadog_agent.emit_agent_telemetry()))
+	`, "None")
+}
+
+// --- report_issue, resolve_issue (§3.16, §3.17) --------------------------------------------------
+
+func TestReportIssue(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ReportIssue = func(check string, report *string) *string {
+			if report == nil {
+				got = append(got, check+"|<NULL>")
+				return nil
+			}
+			got = append(got, check+"|"+*report)
+			if *report == "fail" {
+				return str("cannot report")
+			}
+			if *report == "bad" {
+				return str(builtintest.BadUTF8)
+			}
+			return nil
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		r = [datadog_agent.report_issue('c1'), datadog_agent.report_issue('c2', '{"id": 1}'),
+		     datadog_agent.report_issue(check_name='c3', report_json=None)]
+		out.write(repr(r))
+	`, "[None, None, None]")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.report_issue('c4', 'fail')
+	`, "RuntimeError: cannot report")
+	builtintest.ExpectPrefix(t, `
+		import datadog_agent
+		datadog_agent.report_issue('c5', 'bad')
+	`, "UnicodeDecodeError: ")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.report_issue('c6', 1)
+	`, "TypeError: argument 2 must be str or None, not int")
+	want := []string{"c1|<NULL>", `c2|{"id": 1}`, "c3|<NULL>", "c4|fail", "c5|bad"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("host received %q, want %q", got, want)
+	}
+}
+
+func TestResolveIssue(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.ResolveIssue = func(id string) *string {
+			if id == "unknown" {
+				return str("no such issue")
+			}
+			return nil
+		}
+	})
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr([datadog_agent.resolve_issue('i1'), datadog_agent.resolve_issue(issue_id='i2')]))
+	`, "[None, None]")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.resolve_issue('unknown')
+	`, "RuntimeError: no such issue")
+	builtintest.Expect(t, `
+		import datadog_agent
+		datadog_agent.resolve_issue()
+	`, "TypeError: function missing required argument 'issue_id' (pos 1)")
+}
+
+func TestIssuesUnsetCallbacks(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbReportIssue, bindings.CbResolveIssue)
+	builtintest.Expect(t, `
+		import datadog_agent
+		out.write(repr((datadog_agent.report_issue(), datadog_agent.resolve_issue())))
+	`, "(None, None)")
+}
+
+func TestModuleFunctionsAndDocstrings(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Expect(t, `
+		import datadog_agent
+		names = sorted(n for n in dir(datadog_agent) if not n.startswith('_'))
+		out.write(str(len(names)) + ' ' + datadog_agent.get_config.__doc__ + ' ' + repr(datadog_agent.__doc__))
+	`, "20 Get an Agent config item. None")
+}

@@ -1,0 +1,52 @@
+package kubeutil
+
+import (
+	"testing"
+
+	"rtloader/test/bindings"
+	"rtloader/test/builtins/builtintest"
+	"rtloader/test/helpers"
+)
+
+func payload(t *testing.T, p *string) {
+	builtintest.Handle(t, func(h *bindings.Handlers) { h.GetConnectionInfo = func() *string { return p } })
+}
+
+func TestGetConnectionInfo(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	payload(t, bindings.Str(`{"url": "https://10.0.0.1:10250", "verify_tls": false, "token": "é"}`))
+	builtintest.Expect(t, `
+		import kubeutil
+		out.write(repr(sorted(kubeutil.get_connection_info().items())))
+	`, "[('token', 'é'), ('url', 'https://10.0.0.1:10250'), ('verify_tls', False)]")
+}
+
+func TestGetConnectionInfoFailuresGiveEmptyDict(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	for _, p := range []*string{nil, bindings.Str("{}"), bindings.Str("[1]"), bindings.Str("{bad json"), bindings.Str(`"` + builtintest.BadUTF8 + `"`)} {
+		payload(t, p)
+		builtintest.Expect(t, `
+			import kubeutil
+			d = kubeutil.get_connection_info()
+			out.write(repr(d) + repr(d is kubeutil.get_connection_info()))
+		`, "{}False")
+	}
+}
+
+func TestGetConnectionInfoTakesNoArguments(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.ExpectOneOf(t, `
+		import kubeutil
+		kubeutil.get_connection_info(1)
+	`, "TypeError: get_connection_info() takes no arguments (1 given)",
+		"TypeError: kubeutil.get_connection_info() takes no arguments (1 given)")
+}
+
+func TestGetConnectionInfoUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbGetConnectionInfo)
+	builtintest.Expect(t, `
+		import kubeutil
+		out.write(repr(kubeutil.get_connection_info()))
+	`, "None")
+}

@@ -1,0 +1,260 @@
+package util_private
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"rtloader/test/bindings"
+	"rtloader/test/builtins/builtintest"
+	"rtloader/test/helpers"
+)
+
+var str = bindings.Str
+
+type call struct {
+	argv, env []string
+	n         int
+}
+
+// subprocess installs a handler returning (stdout, stderr, rc, exception) and records its input.
+func subprocess(t *testing.T, stdout, stderr *string, rc int, exc *string) *call {
+	c := &call{}
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.GetSubprocessOutput = func(argv, env []string) (*string, *string, int, *string) {
+			*c = call{argv, env, c.n + 1}
+			return stdout, stderr, rc, exc
+		}
+	})
+	return c
+}
+
+func TestSubprocessOutput(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("/tmp"), str(""), 0, nil)
+	builtintest.Expect(t, `
+		import _util
+		out.write(repr(_util.subprocess_output(["ls"], False)))
+	`, "('/tmp', '', 0)")
+	if !reflect.DeepEqual(c.argv, []string{"ls"}) || c.env != nil {
+		t.Errorf("host received argv %q env %q", c.argv, c.env)
+	}
+}
+
+func TestGetSubprocessOutputIsTheSameFunction(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("out"), str("err"), 3, nil)
+	builtintest.Expect(t, `
+		import _util
+		out.write(repr(_util.get_subprocess_output(command=["ls", b"-l", "é"])) + _util.get_subprocess_output.__doc__)
+	`, "('out', 'err', 3)Exec a process and return the output.")
+	if !reflect.DeepEqual(c.argv, []string{"ls", "-l", "é"}) {
+		t.Errorf("host received argv %q", c.argv)
+	}
+}
+
+func TestSubprocessOutputNullStreamsAreNone(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	subprocess(t, nil, nil, -1, nil)
+	builtintest.Expect(t, `
+		import _util
+		out.write(repr(_util.subprocess_output(["ls"])))
+	`, "(None, None, -1)")
+}
+
+func TestSubprocessOutputEnv(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("x"), str(""), 0, nil)
+	builtintest.Expect(t, `
+		import _util
+		_util.subprocess_output(["ls"], env={'FOO': 'BAR', 'BAZ': 'QUX'})
+		out.write('ok')
+	`, "ok")
+	if !reflect.DeepEqual(c.env, []string{"FOO=BAR", "BAZ=QUX"}) {
+		t.Errorf("host received env %q", c.env)
+	}
+}
+
+func TestSubprocessOutputEmptyOrNoneEnvIsNull(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("x"), str(""), 0, nil)
+	for _, env := range []string{"{}", "None"} {
+		builtintest.Expect(t, `
+			import _util
+			_util.subprocess_output(["ls"], env=`+env+`)
+			out.write('ok')
+		`, "ok")
+		if c.env != nil {
+			t.Errorf("env=%s: host received env %q", env, c.env)
+		}
+	}
+}
+
+func TestSubprocessOutputHugeCommand(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("x"), str(""), 0, nil)
+	builtintest.Expect(t, `
+		import _util
+		_util.subprocess_output(['a' * (1 << 20)] + ['arg%d' % i for i in range(100000)], env={'K%d' % i: 'v' for i in range(1000)})
+		out.write('ok')
+	`, "ok")
+	if len(c.argv) != 100001 || len(c.argv[0]) != 1<<20 || c.argv[100000] != "arg99999" || len(c.env) != 1000 {
+		t.Errorf("host received %d args, %d env entries", len(c.argv), len(c.env))
+	}
+}
+
+func TestSubprocessOutputValidationErrors(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("x"), str(""), 0, nil)
+	cases := []struct{ args, want string }{
+		{"", "TypeError: get_subprocess_output() missing required argument 'command' (pos 1)"},
+		{"'ls'", "TypeError: command args is not a list"},
+		{"('ls',)", "TypeError: command args is not a list"},
+		{"[]", "TypeError: invalid command: empty list"},
+		{`["ls", 123]`, "TypeError: command argument must be valid strings"},
+		{`["ls", "\ud800"]`, "TypeError: command argument must be valid strings"},
+		{`["ls"], env=['FOO=BAR']`, "TypeError: env is not a dict"},
+		{`["ls"], env={1: 'x'}`, "TypeError: env key is not a string"},
+		{`["ls"], env={'K': None}`, "TypeError: env value is not a string"},
+		{`["ls"], env={'A': 'a', 'K': 1}`, "TypeError: env value is not a string"},
+		{`["ls"], None`, "TypeError: bad raise_on_empty argument: should be bool"},
+		{`["ls"], 1`, "TypeError: bad raise_on_empty argument: should be bool"},
+		{`["ls"], raise_on_empty='yes'`, "TypeError: bad raise_on_empty argument: should be bool"},
+		{`["ls"], False, {}`, "TypeError: get_subprocess_output() takes at most 2 positional arguments (3 given)"},
+		{`["ls"], command=["ls"]`, "TypeError: argument for get_subprocess_output() given by name ('command') and position (1)"},
+	}
+	for _, tc := range cases {
+		builtintest.Expect(t, `
+			import _util
+			_util.get_subprocess_output(`+tc.args+`)
+		`, tc.want)
+	}
+	builtintest.ExpectOneOf(t, `
+		import _util
+		_util.get_subprocess_output(["ls"], bad=1)
+	`, "TypeError: 'bad' is an invalid keyword argument for get_subprocess_output()",
+		"TypeError: get_subprocess_output() got an unexpected keyword argument 'bad'")
+	if c.n != 0 {
+		t.Errorf("callback called %d times", c.n)
+	}
+}
+
+func TestSubprocessOutputEmptyError(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	for _, stdout := range []*string{str(""), nil} { // a NULL stdout counts as empty
+		subprocess(t, stdout, str("err"), 1, str("also an exception"))
+		builtintest.Expect(t, `
+			import _util
+			_util.get_subprocess_output(["ls"], True)
+		`, "SubprocessOutputEmptyError: get_subprocess_output expected output but had none.")
+	}
+	builtintest.Expect(t, `
+		import _util
+		try:
+			_util.get_subprocess_output(["ls"], raise_on_empty=True)
+		except _util.SubprocessOutputEmptyError as e:
+			out.write(type(e).__module__ + '.' + type(e).__name__ + ' ' + repr(isinstance(e, Exception)))
+	`, "_util.SubprocessOutputEmptyError True")
+}
+
+func TestSubprocessOutputNotEmptyDoesNotRaise(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	subprocess(t, str("out"), nil, 0, nil)
+	builtintest.Expect(t, `
+		import _util
+		out.write(repr(_util.get_subprocess_output(["ls"], True)))
+	`, "('out', None, 0)")
+}
+
+func TestSubprocessOutputHostException(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	subprocess(t, nil, nil, 0, str("THIS IS AN ERROR FROM GO"))
+	builtintest.Expect(t, `
+		import _util
+		_util.get_subprocess_output(["ls"], False)
+	`, "Exception: THIS IS AN ERROR FROM GO")
+	subprocess(t, str("out"), str("err"), 0, str(""))
+	builtintest.Expect(t, `
+		import _util
+		try:
+			_util.get_subprocess_output(["ls"])
+		except Exception as e:
+			out.write(type(e).__name__ + repr(e.args))
+	`, "Exception('',)")
+}
+
+func TestSubprocessOutputInvalidUTF8(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	subprocess(t, str("ok"), str(builtintest.BadUTF8), 0, nil)
+	builtintest.ExpectPrefix(t, `
+		import _util
+		_util.get_subprocess_output(["ls"])
+	`, "UnicodeDecodeError: ")
+	subprocess(t, str(builtintest.BadUTF8), str("ok"), 0, nil)
+	builtintest.ExpectPrefix(t, `
+		import _util
+		_util.get_subprocess_output(["ls"])
+	`, "UnicodeDecodeError: ")
+	subprocess(t, str("ok"), nil, 0, str(builtintest.BadUTF8))
+	builtintest.ExpectPrefix(t, `
+		import _util
+		_util.get_subprocess_output(["ls"])
+	`, "UnicodeDecodeError: ")
+}
+
+func TestSubprocessOutputUnsetCallback(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	builtintest.Unset(t, bindings.CbGetSubprocessOutput)
+	builtintest.Expect(t, `
+		import _util
+		out.write(repr((_util.subprocess_output(), _util.get_subprocess_output('not a list'))))
+	`, "(None, None)")
+}
+
+func TestSubprocessOutputReleasesGIL(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	blocked, release := make(chan struct{}), make(chan struct{})
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.GetSubprocessOutput = func(argv, env []string) (*string, *string, int, *string) {
+			close(blocked)
+			<-release
+			return str(argv[0]), nil, 0, nil
+		}
+	})
+	first := make(chan string, 1)
+	go func() {
+		// Snippets share __main__: bind this snippet's output file before the other one runs.
+		out, _, _ := helpers.RunPyRaw(`
+			import _util
+			def blocking(out=out):
+				out.write(_util.get_subprocess_output(["done"])[0])
+			blocking()
+		`)
+		first <- out
+	}()
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the callback was never called")
+	}
+	second := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw("out.write(str(sum(range(10))))")
+		second <- out
+	}()
+	select {
+	case out := <-second:
+		if out != "45" {
+			t.Errorf("concurrent Python wrote %q", out)
+		}
+		close(release)
+	case <-time.After(10 * time.Second):
+		close(release)
+		<-second
+		t.Error("Python could not run while the subprocess callback blocked: the GIL was held")
+	}
+	if out := <-first; out != "done" {
+		t.Errorf("blocking call wrote %q", out)
+	}
+}
