@@ -226,8 +226,10 @@ void rtlc_print_summary(FILE *f, const json_t *s)
     fprintf(f, "  Instance #%lld ID: %s [%s]\n", (long long)json_integer_value(json_object_get(s, "instance")),
             str(s, "check_id"), str(s, "status"));
     fprintf(f, "    Configuration Source: %s\n", str(s, "configuration_source"));
-    if (str(s, "init_error")[0])
-        fprintf(f, "    Initialization Error: %s\n", str(s, "init_error"));
+    if (str(s, "init_error")[0]) {
+        const char *e = str(s, "init_error"), *nl = strchr(e, '\n');
+        fprintf(f, "    Initialization Error: %.*s (details above)\n", nl ? (int)(nl - e) : (int)strlen(e), e);
+    }
     fprintf(f, "    Total Runs: %lld\n", (long long)json_integer_value(json_object_get(s, "total_runs")));
     lt(f, s, "metric_samples", "Metric Samples");
     lt(f, s, "events", "Events");
