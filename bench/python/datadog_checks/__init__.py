@@ -1,0 +1,1 @@
+# Benchmark stub of the datadog_checks namespace package (standard library only).

@@ -1,0 +1,1 @@
+# Benchmark stub of datadog_checks.base.
