@@ -694,6 +694,11 @@ static int compose(rtlc_ydoc_t *d, const char *buf, size_t len, ynode_t **root_o
                 yaml_event_delete(&ev);
                 goto out;
             }
+            if (anchor && htab_get(&anchors, (const char *)anchor, strlen((const char *)anchor))) {
+                set_err(d, ev.start_mark.line, ev.start_mark.column, "found duplicate anchor '%s'", anchor);
+                yaml_event_delete(&ev);
+                goto out;
+            }
             if (anchor) {
                 char *name = strdup((const char *)anchor);
                 int herr;
@@ -760,16 +765,16 @@ static int tag_is(const ynode_t *n, const char *short_name)
 /* The resolved short tag of a scalar ("str", "int", ...), or NULL for a foreign tag. */
 static const char *scalar_tag(const ynode_t *n)
 {
-    if (!n->tag) {
-        if (!n->plain_implicit)
-            return "str";
+    /* PyYAML resolves plain untagged scalars AND any scalar with the non-specific tag "!" (even
+     * quoted: its parser marks both implicit), against the YAML spec but as it does */
+    if ((!n->tag && n->plain_implicit) || (n->tag && strcmp(n->tag, "!") == 0)) {
         static const char *const names[] = {"bool", "float", "int", "merge", "null", "timestamp", "value"};
         for (int i = RX_BOOL; i <= RX_VALUE; i++)
             if (rx_match(i, n->value, n->len))
                 return names[i];
         return "str";
     }
-    if (strcmp(n->tag, "!") == 0)
+    if (!n->tag)
         return "str";
     if (strncmp(n->tag, TAG_PREFIX, sizeof(TAG_PREFIX) - 1) == 0)
         return n->tag + sizeof(TAG_PREFIX) - 1;
