@@ -307,9 +307,17 @@ func TestAllSubmissionsJSON(t *testing.T) {
 	if got := metadata(run, "instance_repr"); got != wantRepr {
 		t.Errorf("instance seen by the check:\n got %s\nwant %s", got, wantRepr)
 	}
+	exe := metadata(run, "sys_executable")
+	if home := os.Getenv("RTLOADER_PYTHON_HOME"); home != "" {
+		if !strings.HasPrefix(exe, filepath.Join(home, "bin", "python3")) {
+			t.Errorf("sys.executable = %q, want %s/bin/python3.X", exe, home)
+		}
+	} else if exe != "/usr/bin/python3" {
+		t.Errorf("sys.executable = %q, want /usr/bin/python3", exe)
+	}
 	s := in.Summary
 	if s.Status != "OK" || s.TotalRuns != 1 || s.MetricSamples.Total != 8 || s.Events.Total != 1 ||
-		s.ServiceChecks.Total != 1 || s.Warnings.Total != 1 || s.Errors != 0 {
+		s.ServiceChecks.Total != 1 || s.Warnings.Total != 1 || s.Errors != 0 || s.AverageMS <= 0 || s.LastMS <= 0 {
 		t.Errorf("summary %+v", s)
 	}
 	if got := findMetric(t, d.Instances[1].Runs[0], "fx.gauge"); got.Value != -3 {
