@@ -59,6 +59,12 @@ static const char *opt_exe = NULL;
 static const char *opt_pypath = RTL_BENCH_PYDIR;
 static int opt_reps = 5;
 static long long opt_min_rep_ns = 300000000LL;
+static const char *opt_only = "1234567"; /* figures to run */
+
+static int want(char fig)
+{
+    return strchr(opt_only, fig) != NULL;
+}
 
 static rtloader_t *rt;
 static rtloader_pyobject_t *py_module, *py_class, *noop_check;
@@ -658,14 +664,15 @@ static void print_report(const char *pyversion)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: rtl_bench [--python-path DIR] [--home DIR] [--exe PATH] [--reps N] [--min-rep-ms MS]\n");
+    fprintf(stderr, "usage: rtl_bench [--python-path DIR] [--home DIR] [--exe PATH] [--reps N] [--min-rep-ms MS]\n"
+                    "                 [--only FIGURES (e.g. 34; default 1234567)]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     int i, child = 0;
-    result_t *r, *floor3, *sm[3], *rc_gil;
+    result_t *r, *floor3 = NULL, *sm[3], *rc_gil = NULL;
     long rss_b, rss_a, ts0, ts_after, tl_ok;
     char pyversion[32] = "?";
     rtloader_gilstate_t g;
@@ -681,6 +688,8 @@ int main(int argc, char **argv)
             opt_pypath = argv[++i];
         else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             opt_reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            opt_only = argv[++i];
         else if (strcmp(argv[i], "--min-rep-ms") == 0 && i + 1 < argc)
             opt_min_rep_ns = atoll(argv[++i]) * 1000000LL;
         else
@@ -694,6 +703,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     /* 6. make3 + init in fresh processes, before this process starts its own interpreter. */
+    if (want('6')) {
     fprintf(stderr, "rtl_bench: [6] make3 + init in fresh processes\n");
     r = new_result("6", "init_make3_init", "make3 + init, fresh process (wall)");
     measure_init(r, &rss_b, &rss_a);
@@ -701,6 +711,8 @@ int main(int argc, char **argv)
     snprintf(r->note, sizeof(r->note), "RSS %ld kB before make3, %ld kB after init", rss_b, rss_a);
     add_extra("init_rss_after_kb", (double)rss_a);
     add_extra("init_rss_before_kb", (double)rss_b);
+
+    }
 
     enable_memory_tracker();
     make_and_init();
@@ -718,8 +730,10 @@ int main(int argc, char **argv)
         die("get_class(rtl_bench) failed");
     if (!get_check(rt, py_class, "{}", bench_instance, "noop:bench:0123456789abcdef", "noop", "file", &noop_check))
         die("get_check failed");
+    py("import rtl_bench"); /* the loops below run in __main__ */
 
     /* 1. submit_metric and its floor, from a Python loop, GIL held by this (init) thread. */
+    if (want('1')) {
     fprintf(stderr, "rtl_bench: [1] submit_metric\n");
     {
         static const char *ids[] = {"1a", "1b", "1c"};
@@ -733,7 +747,6 @@ int main(int argc, char **argv)
         void *c1[4];
         double q[3];
         unsigned long before;
-        py("import rtl_bench");
         floor3 = new_result("1f", "submit_metric_floor", "floor: sys.audit, same 8 args (Python loop)");
         snprintf(floor3->note, sizeof(floor3->note), "METH_FASTCALL C builtin returning None at once");
         g1[0] = floor3, c1[0] = (void *)"rtl_bench.floor(%ld, 3)";
@@ -756,7 +769,10 @@ int main(int argc, char **argv)
                  q[1] <= 1.5 ? "met" : "MISSED");
     }
 
+    }
+
     /* 2. the other aggregator submissions. */
+    if (want('2')) {
     fprintf(stderr, "rtl_bench: [2] service check, event, histogram bucket\n");
     {
         static const struct {
@@ -772,26 +788,34 @@ int main(int argc, char **argv)
             measure(r, op_py, (void *)f2[i].code);
             if (cb_calls == before)
                 die("%s never reached the callback", f2[i].metric);
-            snprintf(r->note, sizeof(r->note), "%.2fx floor (medians)", r->median / floor3->median);
+            if (floor3 != NULL)
+                snprintf(r->note, sizeof(r->note), "%.2fx floor (medians)", r->median / floor3->median);
         }
     }
 
+    }
+
     /* 5. get_check + decref. */
+    if (want('5')) {
     fprintf(stderr, "rtl_bench: [5] get_check\n");
     r = new_result("5", "get_check_decref", "get_check + rtloader_decref, 3-key instance");
     measure(r, op_get_check, NULL);
     snprintf(r->note, sizeof(r->note), "load_config = json.loads (stub base)");
 
+    }
+
     /* 3a. run_check with the GIL held across the loop. */
-    fprintf(stderr, "rtl_bench: [3] run_check\n");
-    r = new_result("3a", "run_check_gil_held", "run_check + free, no-op check, GIL held");
-    measure(r, op_run_check_held, NULL);
-    snprintf(r->note, sizeof(r->note), "init thread");
+    if (want('3')) {
+        fprintf(stderr, "rtl_bench: [3] run_check\n");
+        r = new_result("3a", "run_check_gil_held", "run_check + free, no-op check, GIL held");
+        measure(r, op_run_check_held, NULL);
+        snprintf(r->note, sizeof(r->note), "init thread");
+    }
     release_gil(rt, g);
 
     /* 3b. ensure_gil / run_check / free / release_gil per run, on a long-lived non-init thread
      * (a Go host runs checks on worker threads). */
-    {
+    if (want('3')) {
         thread_job_t job;
         memset(&job, 0, sizeof(job));
         rc_gil = job.r = new_result("3b", "run_check_ensure_release", "ensure + run_check + free + release");
@@ -801,6 +825,7 @@ int main(int argc, char **argv)
     }
 
     /* 4. ensure_gil + release_gil. */
+    if (want('4')) {
     fprintf(stderr, "rtl_bench: [4] ensure_gil + release_gil\n");
     ts0 = count_tstates();
     r = new_result("4a", "gil_init_thread", "ensure_gil + release_gil, init thread");
@@ -850,7 +875,10 @@ int main(int argc, char **argv)
         add_extra("gil_new_thread_tstates_left_count", (double)(ts_after - ts0));
     }
 
+    }
+
     /* 7. RSS growth over 200,000 cycles (after 20,000 warm-up cycles). */
+    if (want('7')) {
     fprintf(stderr, "rtl_bench: [7] RSS growth\n");
     {
         long before, after;
@@ -884,8 +912,11 @@ int main(int argc, char **argv)
         add_extra("rss_growth_submit_metric_200k_kb", r->median);
     }
 
+    }
+
     /* allocation figures, machine-readable */
-    add_extra("run_check_ensure_release_allocs_per_op", rc_gil->allocs_per_op);
+    if (rc_gil != NULL)
+        add_extra("run_check_ensure_release_allocs_per_op", rc_gil->allocs_per_op);
     for (i = 0; i < nresults; i++)
         if (strcmp(results[i].metric, "gil_other_thread") == 0)
             add_extra("gil_other_thread_allocs_per_op", results[i].allocs_per_op);
