@@ -96,7 +96,7 @@ int rtlc_conf_load(const char *path, rtlc_conf_t *c, char **err)
         goto out;
     }
     if (!rtlc_yval_to_json(init, &c->init_config_json, err))
-        goto out;
+        goto json_failed;
     c->ninstances = rtlc_yval_len(inst);
     c->instances_json = calloc(c->ninstances, sizeof(char *));
     c->instance_names = calloc(c->ninstances, sizeof(char *));
@@ -112,12 +112,18 @@ int rtlc_conf_load(const char *path, rtlc_conf_t *c, char **err)
             goto out;
         }
         if (!rtlc_yval_to_json(v, &c->instances_json[i], err))
-            goto out;
+            goto json_failed;
         const rtlc_yval_t *name = rtlc_yval_get(v, "name");
         if (rtlc_yval_kind(name) == RTLC_Y_STR)
             c->instance_names[i] = strdup(rtlc_yval_text(name, NULL));
     }
     ok = 1;
+    goto out;
+json_failed: {
+    char *e = rtlc_fmt("%s: %s", path, *err);
+    free(*err);
+    *err = e;
+}
 out:
     free(w);
     free(buf);

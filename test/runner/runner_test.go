@@ -458,6 +458,10 @@ func TestInstancesEmpty(t *testing.T) {
 	badConf(t, "instances_empty.yaml", 2, "'instances' is an empty list")
 }
 
+func TestAliasBombIsRefused(t *testing.T) {
+	badConf(t, "alias_bomb.yaml", 2, "alias_bomb.yaml: the JSON text would exceed")
+}
+
 func TestRaiseInConstructor(t *testing.T) {
 	r := run(t, "", "fx_raise_init")
 	expectCode(t, r, 1)
