@@ -335,6 +335,18 @@ done:
 
 /* ---- run / cancel / warnings / diagnoses --------------------------------------------------- */
 
+/* check.<name>() with the method name interned once and kept (never released): the hot path
+ * (run_check on every check run) then builds neither a name string nor a bound method per call.
+ * Returns a new reference, or NULL with a Python error set. */
+static PyObject *rtl_call_method(PyObject *obj, const char *name, PyObject **interned)
+{
+    if (*interned == NULL && (*interned = PyUnicode_InternFromString(name)) == NULL)
+        return NULL;
+    return PyObject_CallMethodObjArgs(obj, *interned, NULL);
+}
+
+static PyObject *rtl_name_run, *rtl_name_cancel, *rtl_name_get_warnings, *rtl_name_get_diagnoses;
+
 RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
@@ -345,7 +357,7 @@ RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
 
     if (!rtl_ready(t) || check == NULL)
         return NULL;
-    res = PyObject_CallMethod(PY(check), "run", NULL); /* new reference */
+    res = rtl_call_method(PY(check), "run", &rtl_name_run); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
         rtl_set_error_py(t, "error invoking 'run' method: ");
         goto done;
@@ -366,7 +378,7 @@ RTL_HIDDEN void rtl_cancel_check(void *st, rtloader_pyobject_t *check)
     PyObject *res;
     if (!rtl_ready(t) || check == NULL)
         return;
-    res = PyObject_CallMethod(PY(check), "cancel", NULL); /* new reference, ignored */
+    res = rtl_call_method(PY(check), "cancel", &rtl_name_cancel); /* new reference, ignored */
     if (res == NULL)
         rtl_set_error_py(t, "error invoking 'cancel' method: ");
     Py_XDECREF(res);
@@ -381,7 +393,7 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
 
     if (!rtl_ready(t) || check == NULL)
         return NULL;
-    list = PyObject_CallMethod(PY(check), "get_warnings", NULL); /* new reference */
+    list = rtl_call_method(PY(check), "get_warnings", &rtl_name_get_warnings); /* new reference */
     if (list == NULL) {
         rtl_set_error_py(t, "error invoking 'get_warnings' method: ");
         return NULL;
@@ -469,7 +481,7 @@ RTL_HIDDEN char *rtl_get_check_diagnoses(void *st, rtloader_pyobject_t *check)
 
     if (!rtl_ready(t) || check == NULL)
         return NULL;
-    res = PyObject_CallMethod(PY(check), "get_diagnoses", NULL); /* new reference */
+    res = rtl_call_method(PY(check), "get_diagnoses", &rtl_name_get_diagnoses); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
         err = rtl_fetch_pyerr(); /* "" for a non-str result: nothing is pending */
         out = rtl_diagnosis_error(err ? err : "");
