@@ -21,6 +21,67 @@
 #define RTL_ERR_EVENT_NOT_DICT "event must be a dict"
 #define RTL_ERR_EVENT_TOO_LARGE "event is too large"
 
+/*
+ * Fast path of submit_metric's argument parsing, the hottest call a check makes. It accepts only
+ * exact str/int/float/bool arguments that the general parser would accept too and converts them
+ * the same way; for anything else (subclasses, wrong types, embedded NULs, out-of-range ints) it
+ * returns 0 and the caller runs rtl_parse_args, which then raises CPython's exact error. So the
+ * fast path changes speed only, never behaviour. Measured with `make bench` (figure 1b).
+ */
+static int rtl_fast_str(PyObject *o, const char **out)
+{
+    Py_ssize_t n;
+    const char *s;
+    if (!PyUnicode_CheckExact(o))
+        return 0;
+    s = PyUnicode_AsUTF8AndSize(o, &n); /* borrowed buffer of `o` */
+    if (s == NULL) {
+        PyErr_Clear(); /* the slow path raises it again */
+        return 0;
+    }
+    if (memchr(s, '\0', (size_t)n) != NULL)
+        return 0;
+    *out = s;
+    return 1;
+}
+
+static int rtl_fast_metric_args(PyObject *const *args, Py_ssize_t nargs, const char **check_id, int *mtype,
+                                const char **name, double *value, PyObject **tags, const char **hostname,
+                                unsigned char *flush)
+{
+    long l;
+    if (nargs != 7 && nargs != 8)
+        return 0;
+    if (!rtl_fast_str(args[1], check_id) || !rtl_fast_str(args[3], name) || !rtl_fast_str(args[6], hostname))
+        return 0;
+    if (!PyLong_CheckExact(args[2]))
+        return 0;
+    l = PyLong_AsLong(args[2]);
+    if (l < INT_MIN || l > INT_MAX || (l == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    *mtype = (int)l;
+    if (PyFloat_CheckExact(args[4]))
+        *value = PyFloat_AS_DOUBLE(args[4]);
+    else if (PyLong_CheckExact(args[4])) {
+        *value = PyLong_AsDouble(args[4]);
+        if (*value == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+    } else
+        return 0;
+    if (nargs == 8) {
+        if (args[7] == Py_True || args[7] == Py_False)
+            *flush = (unsigned char)(args[7] == Py_True);
+        else
+            return 0;
+    }
+    *tags = args[5];
+    return 1;
+}
+
 /* submit_metric(check, check_id, mtype, name, value, tags, hostname[, flush_first_value]) */
 static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -35,8 +96,9 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     (void)self;
     if (rtl_cb.submit_metric == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
-                       &hostname, &flush) < 0)
+    if (!rtl_fast_metric_args(args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
+        && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
+                          &hostname, &flush) < 0)
         return NULL;
     st = rtl_strv_from_tags(&tags, py_tags);
     if (st == RTL_STRV_OK)

@@ -635,3 +635,31 @@ func TestSubmitEventPlatformEventUnsetCallback(t *testing.T) {
 		out.write(repr(aggregator.submit_event_platform_event(None)))
 	`, "None")
 }
+
+// The fast argument path (exact str/int/float/bool) and the general parser must agree: values of
+// subclasses, an int flush flag and an int metric value take the general parser and reach the
+// host exactly as their exact-type equivalents do.
+func TestSubmitMetricSubclassesAndIntFlushMatchFastPath(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class S(str): pass
+		class F(float): pass
+		aggregator.submit_metric(None, S('id'), True, S('m.sub'), F(2.5), ('a', 'b'), S('h'), 1)
+		out.write('ok')
+	`, "ok")
+	want := metric{"id", "m.sub", "h", 1, 2.5, []string{"a", "b"}, true, 1}
+	if !reflect.DeepEqual(*m, want) {
+		t.Errorf("general path: host received %+v, want %+v", *m, want)
+	}
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 1, 'm.sub', 2.5, ('a', 'b'), 'h', True)
+		out.write('ok')
+	`, "ok")
+	want.calls = 2
+	if !reflect.DeepEqual(*m, want) {
+		t.Errorf("fast path: host received %+v, want %+v", *m, want)
+	}
+}
