@@ -177,7 +177,7 @@ DATADOG_AGENT_RTLOADER_API void set_module_attr_string(rtloader_t *, char *, cha
 
 /* CONST API */
 
-/* The None object, BORROWED: never decref it. NULL before init. [no GIL] */
+/* The None object, BORROWED: never decref it. Makes no Python call (works before init). [no GIL] */
 DATADOG_AGENT_RTLOADER_API rtloader_pyobject_t *get_none(const rtloader_t *);
 
 /* get_py_info: a _malloc'ed py_info_t: version is Py_GetVersion() (borrowed, static), path a

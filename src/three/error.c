@@ -7,6 +7,13 @@
  * until the next set/get/clear, which is why the consumed message is freed lazily on the next
  * operation rather than at once. get_error takes a const handle in the API, but the state lives
  * in the backend's mutable allocation, so it is updated through a cast.
+ *
+ * Upstream has no lock: the GIL serialises callers. But before init succeeds (or after it failed)
+ * there is no GIL to serialise anything, and every call from every thread then reports
+ * "rtloader is not initialized" into the same channel: unsynchronised, two threads would free
+ * the same old message. A mutex makes set/get/clear atomic. What it cannot do is keep a message
+ * returned by get_error alive while another thread stores a new error: as the API says, the
+ * pointer is valid until the next error operation, and hosts serialise those (Go's stickyLock).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,12 +22,21 @@
 #include "pycompat.h"
 #include "three.h"
 
+/* Stores an rt-owned message (which may be NULL when out of memory: read as ""). */
+static void rtl_store_error(rtl_three_t *t, char *msg)
+{
+    char *old;
+    pthread_mutex_lock(&t->error_lock);
+    old = t->error;
+    t->error = msg;
+    t->error_set = 1;
+    pthread_mutex_unlock(&t->error_lock);
+    rtl_free(old);
+}
+
 RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
 {
-    char *copy = rtl_strdup(msg ? msg : "");
-    rtl_free(t->error);
-    t->error = copy;
-    t->error_set = 1;
+    rtl_store_error(t, rtl_strdup(msg ? msg : ""));
 }
 
 RTL_HIDDEN void rtl_set_error_op(void *st, const char *msg)
@@ -48,9 +64,7 @@ RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    rtl_free(t->error);
-    t->error = s;
-    t->error_set = 1;
+    rtl_store_error(t, s);
 }
 
 /* Joins the items of a list of str (traceback.format_exception's result); NULL if unusable. */
@@ -144,25 +158,36 @@ RTL_HIDDEN void rtl_set_error_py(rtl_three_t *t, const char *prefix)
 
 RTL_HIDDEN int rtl_has_error(const void *st)
 {
-    return ((const rtl_three_t *)st)->error_set ? 1 : 0;
+    return __atomic_load_n(&((const rtl_three_t *)st)->error_set, __ATOMIC_RELAXED) ? 1 : 0;
 }
 
 RTL_HIDDEN const char *rtl_get_error(const void *st)
 {
     rtl_three_t *t = (rtl_three_t *)(uintptr_t)st; /* see the design note on const */
+    const char *out = "";
+    char *old = NULL;
+    pthread_mutex_lock(&t->error_lock);
     if (t->error_set) {
         t->error_set = 0;
-        return t->error ? t->error : "";
+        if (t->error != NULL)
+            out = t->error;
+    } else {
+        old = t->error;
+        t->error = NULL;
     }
-    rtl_free(t->error);
-    t->error = NULL;
-    return "";
+    pthread_mutex_unlock(&t->error_lock);
+    rtl_free(old);
+    return out;
 }
 
 RTL_HIDDEN void rtl_clear_error(void *st)
 {
     rtl_three_t *t = st;
-    rtl_free(t->error);
+    char *old;
+    pthread_mutex_lock(&t->error_lock);
+    old = t->error;
     t->error = NULL;
     t->error_set = 0;
+    pthread_mutex_unlock(&t->error_lock);
+    rtl_free(old);
 }

@@ -60,10 +60,12 @@ static void *rtl_create(const char *home, const char *exe, rtloader_malloc_t m, 
     if (t == NULL)
         return NULL;
     memset(t, 0, sizeof(*t));
+    pthread_mutex_init(&t->error_lock, NULL);
     t->home = rtl_strdup((home != NULL && home[0] != '\0') ? home : RTL_PYTHON_HOME);
     if (exe != NULL && exe[0] != '\0')
         t->exe = rtl_strdup(exe);
     if (t->home == NULL || (exe != NULL && exe[0] != '\0' && t->exe == NULL)) {
+        pthread_mutex_destroy(&t->error_lock);
         rtl_free(t->home);
         rtl_free(t->exe);
         rtl_free(t);
@@ -93,6 +95,7 @@ static void rtl_destroy(void *st)
     rtl_free(t->home);
     rtl_free(t->exe);
     rtl_free(t->error);
+    pthread_mutex_destroy(&t->error_lock);
     rtl_free(t);
 }
 

@@ -14,6 +14,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <pthread.h>
+
 #ifndef RTL_ALLOW_RAW_MALLOC /* only pymem.c, whose hooks must call the C library */
 #    define RTLOADER_NO_RAW_MALLOC
 #endif
@@ -33,8 +35,9 @@ typedef struct rtl_three_s {
     char *exe;              /* python_exe or NULL (rt-owned) */
     char **paths;           /* recorded add_python_path entries (rt-owned) */
     size_t npaths, cappaths;
-    int error_set;          /* error channel: flag + message (API.md §2.2) */
-    char *error;            /* rt-owned message, or NULL meaning "" */
+    pthread_mutex_t error_lock; /* error channel (API.md §2.2): see error.c */
+    int error_set;              /* flag */
+    char *error;                /* rt-owned message, or NULL meaning "" */
     rtl_init_state_t state; /* set by init */
     PyObject *base_class;   /* strong ref to datadog_checks.checks.AgentCheck */
     PyThreadState *main_ts; /* saved by init (PyEval_SaveThread) */
