@@ -103,18 +103,26 @@ func TestThreadIdentAndLocalPersistAcrossCycles(t *testing.T) {
 func TestDifferentThreadsHaveDifferentIdents(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	idents := make([]string, 2)
-	var wg sync.WaitGroup
+	var wg, ran sync.WaitGroup
+	var one sync.Mutex // snippets share __main__ (and its `out`): run them one at a time
+	ran.Add(len(idents))
 	for i := range idents {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
+			one.Lock()
 			out, ok, err := helpers.RunPyRaw("import threading; out.write(str(threading.get_ident()))")
+			one.Unlock()
 			if !ok || err != nil {
 				t.Errorf("snippet failed: %v %v", ok, err)
 			}
 			idents[i] = out
+			// Stay on this OS thread until both have run: a thread released early could be
+			// reused by the other goroutine, and one OS thread has one ident.
+			ran.Done()
+			ran.Wait()
 		}(i)
 	}
 	wg.Wait()
