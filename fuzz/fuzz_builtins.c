@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "datadog_agent_rtloader.h"
+#include "rtl_callback_list.h" /* the list of every callback (src/common) */
 #include "rtloader_mem.h"
 
 static rtloader_t *fz_rt;
@@ -252,36 +253,9 @@ static int cb_is_excluded(char *a, char *b, char *c)
 
 static void fz_set_callbacks(rtloader_t *r)
 {
-    set_submit_metric_cb(r, cb_submit_metric);
-    set_submit_service_check_cb(r, cb_submit_service_check);
-    set_submit_event_cb(r, cb_submit_event);
-    set_submit_histogram_bucket_cb(r, cb_submit_histogram_bucket);
-    set_submit_event_platform_event_cb(r, cb_submit_event_platform_event);
-    set_get_version_cb(r, cb_get_version);
-    set_get_config_cb(r, cb_get_config);
-    set_headers_cb(r, cb_headers);
-    set_get_hostname_cb(r, cb_get_hostname);
-    set_get_host_tags_cb(r, cb_get_host_tags);
-    set_get_clustername_cb(r, cb_get_clustername);
-    set_tracemalloc_enabled_cb(r, cb_tracemalloc_enabled);
-    set_log_cb(r, cb_log);
-    set_send_log_cb(r, cb_send_log);
-    set_set_check_metadata_cb(r, cb_set_check_metadata);
-    set_set_external_tags_cb(r, cb_set_external_tags);
-    set_write_persistent_cache_cb(r, cb_write_persistent_cache);
-    set_read_persistent_cache_cb(r, cb_read_persistent_cache);
-    set_obfuscate_sql_cb(r, cb_obfuscate_sql);
-    set_obfuscate_sql_exec_plan_cb(r, cb_obfuscate_sql_exec_plan);
-    set_get_process_start_time_cb(r, cb_get_process_start_time);
-    set_obfuscate_mongodb_string_cb(r, cb_obfuscate_mongodb_string);
-    set_emit_agent_telemetry_cb(r, cb_emit_agent_telemetry);
-    set_report_issue_cb(r, cb_report_issue);
-    set_resolve_issue_cb(r, cb_resolve_issue);
-    set_get_subprocess_output_cb(r, cb_get_subprocess_output);
-    set_cgo_free_cb(r, cb_cgo_free);
-    set_tags_cb(r, cb_tags);
-    set_get_connection_info_cb(r, cb_get_connection_info);
-    set_is_excluded_cb(r, cb_is_excluded);
+#define FZ_SET(name, type) set_##name##_cb(r, cb_##name);
+    RTL_CALLBACK_LIST(FZ_SET)
+#undef FZ_SET
 }
 
 /* ---- libFuzzer entry points ---------------------------------------------------------------- */

@@ -20,48 +20,17 @@
 #define RTL_BACKEND_H
 
 #include "datadog_agent_rtloader.h"
+#include "rtl_callback_list.h"
 
-#define RTL_BACKEND_ABI 1
-#define RTL_BACKEND_ENTRY "rtl_three_backend_v1"
+#define RTL_BACKEND_ABI 2
+#define RTL_BACKEND_ENTRY "rtl_three_backend_v2"
 
 /* All host callbacks, process-global, NULL until set. One struct, not statics per module. */
+#define RTL_CALLBACK_FIELD(name, type) type name;
 struct rtl_callbacks {
-    /* aggregator */
-    cb_submit_metric_t submit_metric;
-    cb_submit_service_check_t submit_service_check;
-    cb_submit_event_t submit_event;
-    cb_submit_histogram_bucket_t submit_histogram_bucket;
-    cb_submit_event_platform_event_t submit_event_platform_event;
-    /* datadog_agent */
-    cb_get_version_t get_version;
-    cb_get_config_t get_config;
-    cb_headers_t headers;
-    cb_get_hostname_t get_hostname;
-    cb_get_host_tags_t get_host_tags;
-    cb_get_clustername_t get_clustername;
-    cb_tracemalloc_enabled_t tracemalloc_enabled;
-    cb_log_t log;
-    cb_send_log_t send_log;
-    cb_set_check_metadata_t set_check_metadata;
-    cb_set_external_tags_t set_external_tags;
-    cb_write_persistent_cache_t write_persistent_cache;
-    cb_read_persistent_cache_t read_persistent_cache;
-    cb_obfuscate_sql_t obfuscate_sql;
-    cb_obfuscate_sql_exec_plan_t obfuscate_sql_exec_plan;
-    cb_get_process_start_time_t get_process_start_time;
-    cb_obfuscate_mongodb_string_t obfuscate_mongodb_string;
-    cb_emit_agent_telemetry_t emit_agent_telemetry;
-    cb_report_issue_t report_issue;
-    cb_resolve_issue_t resolve_issue;
-    /* _util */
-    cb_get_subprocess_output_t get_subprocess_output;
-    /* cgo */
-    cb_cgo_free_t cgo_free;
-    /* tagger, kubeutil, containers */
-    cb_tags_t tags;
-    cb_get_connection_info_t get_connection_info;
-    cb_is_excluded_t is_excluded;
+    RTL_CALLBACK_LIST(RTL_CALLBACK_FIELD)
 };
+#undef RTL_CALLBACK_FIELD
 
 typedef struct rtl_backend_s {
     int abi;                    /* RTL_BACKEND_ABI */
@@ -76,7 +45,6 @@ typedef struct rtl_backend_s {
     int (*add_python_path)(void *st, const char *path);
 
     /* error channel */
-    void (*set_error)(void *st, const char *msg);
     int (*has_error)(const void *st);
     const char *(*get_error)(const void *st);
     void (*clear_error)(void *st);

@@ -39,11 +39,6 @@ RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
     rtl_store_error(t, rtl_strdup(msg ? msg : ""));
 }
 
-RTL_HIDDEN void rtl_set_error_op(void *st, const char *msg)
-{
-    rtl_set_error((rtl_three_t *)st, msg);
-}
-
 RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
 {
     va_list ap;

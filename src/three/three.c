@@ -266,7 +266,6 @@ static const rtl_backend_t rtl_three_table = {
     rtl_destroy,
     rtl_init,
     rtl_add_python_path,
-    rtl_set_error_op,
     rtl_has_error,
     rtl_get_error,
     rtl_clear_error,
@@ -293,7 +292,7 @@ static const rtl_backend_t rtl_three_table = {
 };
 
 /* The backend's only exported symbol (RTL_BACKEND_ENTRY). */
-__attribute__((visibility("default"))) const rtl_backend_t *rtl_three_backend_v1(void)
+__attribute__((visibility("default"))) const rtl_backend_t *rtl_three_backend_v2(void)
 {
     return &rtl_three_table;
 }

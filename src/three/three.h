@@ -71,7 +71,6 @@ RTL_HIDDEN char *rtl_fetch_pyerr(void);
 RTL_HIDDEN int rtl_has_error(const void *st);
 RTL_HIDDEN const char *rtl_get_error(const void *st);
 RTL_HIDDEN void rtl_clear_error(void *st);
-RTL_HIDDEN void rtl_set_error_op(void *st, const char *msg);
 
 /* ---- readiness guard: 1 if the interpreter is up for this handle, else sets the error ---- */
 RTL_HIDDEN int rtl_ready(rtl_three_t *t);

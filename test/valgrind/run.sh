@@ -12,7 +12,7 @@ build=$(cd "${1:?usage: run.sh <build dir>}" && pwd)
 CC=${CC:-cc}
 out="$build/valgrind"
 mkdir -p "$out"
-"$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -I"$here/../../include" "$here/driver.c" -o "$out/rtloader-vg-driver" \
+"$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -I"$here/../../include" -I"$here/../../src/common" "$here/driver.c" -o "$out/rtloader-vg-driver" \
     -L"$build" -Wl,-rpath,"$build" -ldatadog-agent-rtloader
 log="$out/valgrind.log"
 set +e
