@@ -53,8 +53,25 @@ func indent(s, by string) string {
 // PyString returns s as a Python string literal.
 func PyString(s string) string { return strconv.Quote(s) }
 
-// RunPyRaw runs code in __main__ with the GIL held (ensure_gil on a locked OS thread, then
-// run_simple_string, then release_gil). The code runs inside
+// pyRunner is the Python side of RunPyRaw: it compiles the snippet first (a syntax error stays
+// uncaught, so run_simple_string reports failure), then runs it with `out` bound in a namespace of
+// its own. The namespace starts as a copy of __main__'s, so snippets see what earlier ones stored
+// there explicitly (import __main__; __main__.x = ...), but two snippets running at once on two
+// threads never overwrite each other's `out`.
+const pyRunner = `def __rtl_run_snippet(path, code):
+    import __main__
+    compiled = compile(code, '<snippet>', 'exec')
+    namespace = dict(__main__.__dict__)
+    with open(path, 'w') as out:
+        namespace['out'] = out
+        try:
+            exec(compiled, namespace)
+        except Exception as e:
+            out.write("{}: {}".format(type(e).__name__, e))
+`
+
+// RunPyRaw runs code with the GIL held (ensure_gil on a locked OS thread, then run_simple_string,
+// then release_gil), as if written inside
 //
 //	with open(<tmp>, 'w') as out:
 //	    try:
@@ -62,8 +79,9 @@ func PyString(s string) string { return strconv.Quote(s) }
 //	    except Exception as e:
 //	        out.write("{}: {}".format(type(e).__name__, e))
 //
-// so it can write its result with out.write(...). It returns what was written and
-// run_simple_string's result (false for a syntax error or an uncaught BaseException).
+// so it can write its result with out.write(...), but in a namespace of its own (see pyRunner).
+// It returns what was written and run_simple_string's result (false for a syntax error or an
+// uncaught BaseException).
 func RunPyRaw(code string) (string, bool, error) {
 	if Rt == nil {
 		return "", false, fmt.Errorf("rtloader is not set up (helpers.Setup)")
@@ -74,8 +92,7 @@ func RunPyRaw(code string) (string, bool, error) {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "out")
-	src := fmt.Sprintf("with open(%s, 'w') as out:\n    try:\n        pass\n%s\n    except Exception as e:\n        out.write(\"{}: {}\".format(type(e).__name__, e))\n",
-		PyString(path), indent(Dedent(code), "        "))
+	src := fmt.Sprintf("%s\n__rtl_run_snippet(%s, %s)\n", pyRunner, PyString(path), PyString(indent(Dedent(code), "")))
 	var ok bool
 	Rt.WithGIL(func() { ok = Rt.RunSimpleString(src) })
 	b, err := os.ReadFile(path)

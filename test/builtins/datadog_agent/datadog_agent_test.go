@@ -532,8 +532,7 @@ func TestPersistentCacheUnsetCallbacks(t *testing.T) {
 
 // blockingCallbackReleasesGIL runs call (Python code whose callback blocks on release) in one
 // goroutine and, once the callback is blocked, other Python code in another goroutine: that
-// second snippet can only finish if the first released the GIL. Snippets share __main__, so the
-// blocking one binds its own output file as a default argument before the other rebinds `out`.
+// second snippet can only finish if the first released the GIL. (Each snippet has its own `out`.)
 func blockingCallbackReleasesGIL(t *testing.T, blocked <-chan struct{}, release chan<- struct{}, call string) {
 	t.Helper()
 	first := make(chan string, 1)
@@ -579,10 +578,8 @@ func TestWritePersistentCacheReleasesGIL(t *testing.T) {
 	})
 	blockingCallbackReleasesGIL(t, blocked, release, `
 		import datadog_agent
-		def blocking(out=out):
-			datadog_agent.write_persistent_cache('k', 'v')
-			out.write('done')
-		blocking()
+		datadog_agent.write_persistent_cache('k', 'v')
+		out.write('done')
 	`)
 }
 
@@ -598,9 +595,7 @@ func TestReadPersistentCacheReleasesGIL(t *testing.T) {
 	})
 	blockingCallbackReleasesGIL(t, blocked, release, `
 		import datadog_agent
-		def blocking(out=out):
-			out.write(datadog_agent.read_persistent_cache('k'))
-		blocking()
+		out.write(datadog_agent.read_persistent_cache('k'))
 	`)
 }
 
@@ -725,7 +720,7 @@ func TestObfuscateSQLKeepsGIL(t *testing.T) {
 	})
 	first := make(chan string, 1)
 	go func() {
-		out, _, _ := helpers.RunPyRaw("import datadog_agent\ndef f(out=out):\n    out.write(datadog_agent.obfuscate_sql('q'))\nf()")
+		out, _, _ := helpers.RunPyRaw("import datadog_agent\nout.write(datadog_agent.obfuscate_sql('q'))")
 		first <- out
 	}()
 	<-entered

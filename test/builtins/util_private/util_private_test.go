@@ -223,12 +223,9 @@ func TestSubprocessOutputReleasesGIL(t *testing.T) {
 	})
 	first := make(chan string, 1)
 	go func() {
-		// Snippets share __main__: bind this snippet's output file before the other one runs.
 		out, _, _ := helpers.RunPyRaw(`
 			import _util
-			def blocking(out=out):
-				out.write(_util.get_subprocess_output(["done"])[0])
-			blocking()
+			out.write(_util.get_subprocess_output(["done"])[0])
 		`)
 		first <- out
 	}()
