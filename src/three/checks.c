@@ -222,7 +222,7 @@ RTL_HIDDEN int rtl_get_check(void *st, rtloader_pyobject_t *py_class, const char
     if (!rtl_ready(t))
         return 0;
     if (klass == NULL || check == NULL) {
-        rtl_set_error(t, "error parsing init_config: NULL check class or output argument");
+        rtl_set_error(t, "get_check: NULL check class or output argument");
         return 0;
     }
 

@@ -603,3 +603,13 @@ func TestGetCheckDiagnosesNullCheck(t *testing.T) {
 	})
 	rt().ClearError()
 }
+
+func TestGetCheckNullClassFails(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	withGIL(func() {
+		if chk, ok := rt().GetCheck(nil, "", "{}", "", "n", ""); ok || chk != nil {
+			t.Fatalf("get_check(NULL class) = %v, %v; want failure", chk, ok)
+		}
+	})
+	expectError(t, "get_check: NULL check class or output argument")
+}
