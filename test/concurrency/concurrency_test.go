@@ -49,24 +49,6 @@ func addFixtures(t *testing.T) {
 	})
 }
 
-// withDeadline runs f on a new goroutine and fails t with every goroutine's stack if f has not
-// returned within d (the goroutines stuck in C stay stuck; the test binary then exits).
-func withDeadline(t *testing.T, d time.Duration, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		buf := make([]byte, 1<<22)
-		n := runtime.Stack(buf, true)
-		t.Fatalf("deadline of %v exceeded (deadlock?); goroutines:\n%s", d, buf[:n])
-	}
-}
-
 // newCheck instantiates HbConcurrencyCheck with the given check_id. [GIL]
 func newCheck(t *testing.T, checkID string) bindings.PyObject {
 	m, c, ok := rt().GetClass("hb_concurrency_check")
@@ -123,7 +105,7 @@ func TestConcurrentRunsSubmitAndCancel(t *testing.T) {
 		cancelled   [workers]int64 // results reporting a cancel
 		cancelsSent [workers]int64
 	)
-	withDeadline(t, suiteDeadline, func() {
+	helpers.WithDeadline(t, suiteDeadline, "concurrent check runs", func() {
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		for w := 0; w < workers; w++ {
@@ -252,7 +234,7 @@ func TestCancelUnblocksRunOnAnotherThread(t *testing.T) {
 	for round := 0; round < 20; round++ {
 		var out string
 		var ok bool
-		withDeadline(t, blockedTimeout, func() {
+		helpers.WithDeadline(t, blockedTimeout, "cancel of a blocked run", func() {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -275,7 +257,7 @@ func TestCancelUnblocksRunOnAnotherThread(t *testing.T) {
 func TestManyThreadsEnsureReleaseGIL(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	var bad int64
-	withDeadline(t, suiteDeadline, func() {
+	helpers.WithDeadline(t, suiteDeadline, "threads taking the GIL", func() {
 		for generation := 0; generation < 4; generation++ {
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {

@@ -50,24 +50,6 @@ func addFixtures(t *testing.T) {
 	})
 }
 
-// withDeadline runs f on its own goroutine and fails t with every goroutine's stack if it has not
-// returned within d.
-func withDeadline(t *testing.T, d time.Duration, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		buf := make([]byte, 1<<22)
-		n := runtime.Stack(buf, true)
-		t.Fatalf("%s: not done within %v (deadlock?); goroutines:\n%s", what, d, buf[:n])
-	}
-}
-
 // newCheck makes an HbLifecycleCheck with the given check_id (the behaviour). [GIL]
 func newCheck(t *testing.T, r *bindings.Rtloader, mode string) bindings.PyObject {
 	t.Helper()
@@ -99,7 +81,7 @@ func expectNotInitializedEverywhere(t *testing.T, r *bindings.Rtloader) {
 				bad("%s: error %q, want %q", what, got, notInitialized)
 			}
 		}
-		withDeadline(t, fastDeadline, fmt.Sprintf("calls on thread %d", thread), func() {
+		helpers.WithDeadline(t, fastDeadline, fmt.Sprintf("calls on thread %d", thread), func() {
 			runtime.LockOSThread() // a fresh thread per round: it exits with this goroutine
 			if st := r.EnsureGIL(); st != bindings.GILUnlocked {
 				bad("ensure_gil = %d, want GIL_UNLOCKED", st)
@@ -225,7 +207,7 @@ func initFailure(t *testing.T, home, exe string, addFixturePaths bool, wantPrefi
 	}
 	r.RegisterAllCallbacks()
 	var ok bool
-	withDeadline(t, 60*time.Second, "init", func() {
+	helpers.WithDeadline(t, 60*time.Second, "init", func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		ok = r.Init()
@@ -239,13 +221,13 @@ func initFailure(t *testing.T, home, exe string, addFixturePaths bool, wantPrefi
 	}
 	t.Logf("init failed as expected: %.200q", msg)
 	// A second init is refused without touching the interpreter.
-	withDeadline(t, fastDeadline, "second init", func() { ok = r.Init() })
+	helpers.WithDeadline(t, fastDeadline, "second init", func() { ok = r.Init() })
 	if ok {
 		t.Errorf("second init succeeded")
 	}
 	r.ClearError()
 	expectNotInitializedEverywhere(t, r)
-	withDeadline(t, fastDeadline, "destroy", func() { r.Destroy() })
+	helpers.WithDeadline(t, fastDeadline, "destroy", func() { r.Destroy() })
 	helpers.AssertMemoryBalanced(t)
 }
 
@@ -379,7 +361,7 @@ func blockedCallback(t *testing.T, mode string, others func(t *testing.T)) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the check never reached the callback")
 	}
-	withDeadline(t, fastDeadline, "calls while a callback blocks", func() {
+	helpers.WithDeadline(t, fastDeadline, "calls while a callback blocks", func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		others(t)
@@ -461,7 +443,7 @@ func TestDestroyWhileCallbackBlocked(t *testing.T) {
 	r.WithGIL(func() { chk = newCheck(t, r, "block_nogil") })
 	go func() { r.WithGIL(func() { r.RunCheck(chk) }) }()
 	<-entered
-	withDeadline(t, fastDeadline, "destroy while a callback blocks", func() { r.Destroy() })
+	helpers.WithDeadline(t, fastDeadline, "destroy while a callback blocks", func() { r.Destroy() })
 }
 
 // --- crash path -------------------------------------------------------------------------------
