@@ -6,6 +6,7 @@ package builtintest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"rtloader/test/bindings"
 	"rtloader/test/helpers"
@@ -58,4 +59,41 @@ func ExpectOneOf(t *testing.T, code string, wants ...string) {
 		}
 	}
 	t.Errorf("python output:\n got: %q\nwant one of: %q", got, wants)
+}
+
+// ExpectCallbackReleasesGIL runs call (Python code whose callback blocks on release) in one
+// goroutine and, once the callback is blocked, other Python code in another goroutine: that
+// second snippet can only finish if the first released the GIL. (Each snippet has its own `out`.)
+func ExpectCallbackReleasesGIL(t *testing.T, blocked <-chan struct{}, release chan<- struct{}, call string) {
+	t.Helper()
+	first := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw(call)
+		first <- out
+	}()
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the callback was never called")
+	}
+	second := make(chan string, 1)
+	go func() {
+		out, _, _ := helpers.RunPyRaw("out.write(str(sum(range(10))))")
+		second <- out
+	}()
+	select {
+	case out := <-second:
+		if out != "45" {
+			t.Errorf("concurrent Python wrote %q", out)
+		}
+		close(release)
+	case <-time.After(10 * time.Second):
+		close(release) // let both finish
+		<-second
+		t.Error("Python could not run while the callback blocked: the GIL was held")
+	}
+	if out := <-first; out != "done" { // call writes "done" once its callback returned
+		t.Errorf("blocking call wrote %q", out)
+	}
 }

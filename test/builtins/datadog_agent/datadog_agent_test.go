@@ -530,43 +530,6 @@ func TestPersistentCacheUnsetCallbacks(t *testing.T) {
 	`, "(None, None)")
 }
 
-// blockingCallbackReleasesGIL runs call (Python code whose callback blocks on release) in one
-// goroutine and, once the callback is blocked, other Python code in another goroutine: that
-// second snippet can only finish if the first released the GIL. (Each snippet has its own `out`.)
-func blockingCallbackReleasesGIL(t *testing.T, blocked <-chan struct{}, release chan<- struct{}, call string) {
-	t.Helper()
-	first := make(chan string, 1)
-	go func() {
-		out, _, _ := helpers.RunPyRaw(call)
-		first <- out
-	}()
-	select {
-	case <-blocked:
-	case <-time.After(10 * time.Second):
-		close(release)
-		t.Fatal("the callback was never called")
-	}
-	second := make(chan string, 1)
-	go func() {
-		out, _, _ := helpers.RunPyRaw("out.write(str(sum(range(10))))")
-		second <- out
-	}()
-	select {
-	case out := <-second:
-		if out != "45" {
-			t.Errorf("concurrent Python wrote %q", out)
-		}
-		close(release)
-	case <-time.After(10 * time.Second):
-		close(release) // let both finish
-		<-second
-		t.Error("Python could not run while the callback blocked: the GIL was held")
-	}
-	if out := <-first; out != "done" {
-		t.Errorf("blocking call wrote %q", out)
-	}
-}
-
 func TestWritePersistentCacheReleasesGIL(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	blocked, release := make(chan struct{}), make(chan struct{})
@@ -576,7 +539,7 @@ func TestWritePersistentCacheReleasesGIL(t *testing.T) {
 			<-release
 		}
 	})
-	blockingCallbackReleasesGIL(t, blocked, release, `
+	builtintest.ExpectCallbackReleasesGIL(t, blocked, release, `
 		import datadog_agent
 		datadog_agent.write_persistent_cache('k', 'v')
 		out.write('done')
@@ -593,7 +556,7 @@ func TestReadPersistentCacheReleasesGIL(t *testing.T) {
 			return str("done")
 		}
 	})
-	blockingCallbackReleasesGIL(t, blocked, release, `
+	builtintest.ExpectCallbackReleasesGIL(t, blocked, release, `
 		import datadog_agent
 		out.write(datadog_agent.read_persistent_cache('k'))
 	`)

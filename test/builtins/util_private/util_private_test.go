@@ -3,7 +3,6 @@ package util_private
 import (
 	"reflect"
 	"testing"
-	"time"
 
 	"rtloader/test/bindings"
 	"rtloader/test/builtins/builtintest"
@@ -221,37 +220,8 @@ func TestSubprocessOutputReleasesGIL(t *testing.T) {
 			return str(argv[0]), nil, 0, nil
 		}
 	})
-	first := make(chan string, 1)
-	go func() {
-		out, _, _ := helpers.RunPyRaw(`
-			import _util
-			out.write(_util.get_subprocess_output(["done"])[0])
-		`)
-		first <- out
-	}()
-	select {
-	case <-blocked:
-	case <-time.After(10 * time.Second):
-		close(release)
-		t.Fatal("the callback was never called")
-	}
-	second := make(chan string, 1)
-	go func() {
-		out, _, _ := helpers.RunPyRaw("out.write(str(sum(range(10))))")
-		second <- out
-	}()
-	select {
-	case out := <-second:
-		if out != "45" {
-			t.Errorf("concurrent Python wrote %q", out)
-		}
-		close(release)
-	case <-time.After(10 * time.Second):
-		close(release)
-		<-second
-		t.Error("Python could not run while the subprocess callback blocked: the GIL was held")
-	}
-	if out := <-first; out != "done" {
-		t.Errorf("blocking call wrote %q", out)
-	}
+	builtintest.ExpectCallbackReleasesGIL(t, blocked, release, `
+		import _util
+		out.write(_util.get_subprocess_output(["done"])[0])
+	`)
 }
