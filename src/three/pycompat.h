@@ -42,4 +42,27 @@ static inline PyThreadState *rtl_tstate_unchecked(void)
 #endif
 }
 
+/* The value of an exact int that fits in one internal digit (|v| < 2**30), read inline; 0 for
+ * any other int, whose caller then calls PyLong_AsLong. 3.12 publishes this as the unstable
+ * "compact" API; before it, the digit layout of longintrepr.h is the same idea (3.8-3.10 do not
+ * include that header from Python.h). Only for objects that passed PyLong_CheckExact. */
+#if PY_VERSION_HEX < 0x030B0000
+#    include <longintrepr.h>
+#endif
+static inline int rtl_long_small(PyObject *o, long *out)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)o))
+        return 0;
+    *out = (long)PyUnstable_Long_CompactValue((PyLongObject *)o);
+    return 1;
+#else
+    Py_ssize_t size = Py_SIZE(o);
+    if (size < -1 || size > 1)
+        return 0;
+    *out = size == 0 ? 0 : (long)size * (long)((PyLongObject *)o)->ob_digit[0];
+    return 1;
+#endif
+}
+
 #endif /* RTL_PYCOMPAT_H */

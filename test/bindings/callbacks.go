@@ -169,7 +169,8 @@ func setOut(out **C.char, s *string) {
 //export goSubmitMetric
 func goSubmitMetric(checkID *C.char, mtype C.metric_type_t, name *C.char, value C.double, tags **C.char, hostname *C.char, flush C.bool) {
 	if h := current().SubmitMetric; h != nil {
-		h(goStr(checkID), int(mtype), goStr(name), float64(value), goStrings(tags), goStr(hostname), bool(flush))
+		// metric_type_t is unsigned in cgo, but rtloader passes Python's int through: signed.
+		h(goStr(checkID), int(int32(mtype)), goStr(name), float64(value), goStrings(tags), goStr(hostname), bool(flush))
 	}
 }
 

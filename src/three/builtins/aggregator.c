@@ -13,6 +13,7 @@
  * allocate memory for event" cannot occur here.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -28,16 +29,18 @@
  * returns 0 and the caller runs rtl_parse_args, which then raises CPython's exact error. So the
  * fast path changes speed only, never behaviour. Measured with `make bench` (figure 1b).
  */
-static int rtl_fast_str(PyObject *o, const char **out)
+static inline int rtl_fast_str(PyObject *o, const char **out)
 {
     Py_ssize_t n;
-    const char *s;
-    if (!PyUnicode_CheckExact(o))
-        return 0;
-    s = PyUnicode_AsUTF8AndSize(o, &n); /* borrowed buffer of `o` */
+    const char *s = rtl_ascii_data(o, &n);
     if (s == NULL) {
-        PyErr_Clear(); /* the slow path raises it again */
-        return 0;
+        if (!PyUnicode_CheckExact(o))
+            return 0;
+        s = PyUnicode_AsUTF8AndSize(o, &n); /* borrowed buffer of `o` */
+        if (s == NULL) {
+            PyErr_Clear(); /* the slow path raises it again */
+            return 0;
+        }
     }
     if (memchr(s, '\0', (size_t)n) != NULL)
         return 0;
@@ -56,7 +59,8 @@ static int rtl_fast_metric_args(PyObject *const *args, Py_ssize_t nargs, const c
         return 0;
     if (!PyLong_CheckExact(args[2]))
         return 0;
-    l = PyLong_AsLong(args[2]);
+    if (!rtl_long_small(args[2], &l))
+        l = PyLong_AsLong(args[2]);
     if (l < INT_MIN || l > INT_MAX || (l == -1 && PyErr_Occurred())) {
         PyErr_Clear();
         return 0;

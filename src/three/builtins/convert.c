@@ -550,8 +550,10 @@ void rtl_strv_release(rtl_strv_t *sv)
     for (i = 0; i < sv->n; i++)
         Py_DECREF(sv->refs[i]);
     sv->n = 0;
-    rtl_free(sv->heap);
-    sv->heap = NULL;
+    if (sv->heap != NULL) {
+        rtl_free(sv->heap);
+        sv->heap = NULL;
+    }
     sv->v = sv->stack_v;
     sv->refs = sv->stack_refs;
     sv->v[0] = NULL;
@@ -563,17 +565,35 @@ rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
     Py_ssize_t len, i;
 
     rtl_strv_init(sv, 0);
-    if (!PySequence_Check(seq))
-        return RTL_STRV_NOT_SEQUENCE;
-    len = PySequence_Size(seq);
-    if (len < 0) {
-        PyErr_Clear();
-        return RTL_STRV_NO_LENGTH;
+    if (PyList_CheckExact(seq) || PyTuple_CheckExact(seq)) {
+        len = PySequence_Fast_GET_SIZE(seq); /* what the general calls below would return */
+    } else {
+        if (!PySequence_Check(seq))
+            return RTL_STRV_NOT_SEQUENCE;
+        len = PySequence_Size(seq);
+        if (len < 0) {
+            PyErr_Clear();
+            return RTL_STRV_NO_LENGTH;
+        }
     }
     st = rtl_strv_init(sv, len);
     if (st != RTL_STRV_OK)
         return st;
     if (PyList_Check(seq) || PyTuple_Check(seq)) {
+        /* Fastest path, the usual one: every item an exact ASCII str. Reading them allocates
+         * nothing and runs no Python code, so nothing can change the sequence before the
+         * callback returns (GIL held): the buffers are lent without references (sv->n stays 0,
+         * so release has nothing to drop). */
+        for (i = 0; i < len; i++) {
+            const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
+            if (s == NULL)
+                break;
+            sv->v[i] = (char *)s;
+        }
+        sv->v[i] = NULL;
+        if (i == len)
+            return RTL_STRV_OK;
+        sv->v[0] = NULL; /* start again, with references: converting may now run Python code */
         /* Fast path: borrowed items, each kept alive by its own reference in sv. The size is
          * re-read on every step in case a finaliser shrinks a list meanwhile. */
         for (i = 0; i < len && i < PySequence_Fast_GET_SIZE(seq); i++) {

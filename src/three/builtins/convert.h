@@ -34,6 +34,19 @@ RTL_HIDDEN char *rtl_as_json(PyObject *obj);
  * long as obj is alive. NULL for other types or an unencodable str, never with an error set. */
 RTL_HIDDEN const char *rtl_borrow_string(PyObject *obj);
 
+/* The UTF-8 bytes of an exact, compact ASCII str, read without a call: such a str stores its
+ * characters inline as ASCII, which is exactly its UTF-8 form, NUL-terminated. NULL for anything
+ * else (subclasses, non-ASCII, other types): callers then take the general path. Never sets an
+ * error, allocates nothing, runs no Python code. */
+static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
+{
+    if (!PyUnicode_CheckExact(obj) || !PyUnicode_IS_COMPACT_ASCII(obj))
+        return NULL;
+    if (len != NULL)
+        *len = PyUnicode_GET_LENGTH(obj);
+    return (const char *)PyUnicode_DATA(obj);
+}
+
 /* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
  *
  * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)
@@ -83,7 +96,9 @@ RTL_HIDDEN int rtl_strv_push(rtl_strv_t *sv, PyObject *obj);
 RTL_HIDDEN void rtl_strv_release(rtl_strv_t *sv);
 
 /* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items and items that
- * cannot be fetched are skipped. No Python error is left set; the caller raises per status. */
+ * cannot be fetched are skipped. No Python error is left set; the caller raises per status.
+ * The result is valid only while the GIL stays held and no Python code runs (the aggregator's
+ * callbacks): a list or tuple of exact ASCII strs is lent without taking references. */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq);
 /* A list of tags with skipping (set_external_tags) or, strict, every item a string (argv). */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict);

@@ -663,3 +663,54 @@ func TestSubmitMetricSubclassesAndIntFlushMatchFastPath(t *testing.T) {
 		t.Errorf("fast path: host received %+v, want %+v", *m, want)
 	}
 }
+
+// Tags that are all exact ASCII strs are lent without references; a non-ASCII tag or a str
+// subclass after some ASCII ones switches to the general path from the start. Both must give the
+// host every tag, in order.
+func TestTagsAsciiThenNonAsciiAndSubclass(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class S(str): pass
+		aggregator.submit_metric(None, 'id', 0, 'm', 1.0, ['a', 'b', 'h\u00e9llo', 'z'], '')
+		aggregator.submit_metric(None, 'id', 0, 'm', 1.0, ('a', S('sub'), 'z'), '')
+		out.write('ok')
+	`, "ok")
+	if want := []string{"a", "sub", "z"}; !reflect.DeepEqual(m.tags, want) || m.calls != 2 {
+		t.Errorf("host received %+v, want tags %q after 2 calls", *m, want)
+	}
+}
+
+func TestTagsNonAsciiReachHost(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		aggregator.submit_metric(None, 'id', 0, 'm', 1.0, ['a', 'b', 'h\u00e9llo', 'z'], '')
+		out.write('ok')
+	`, "ok")
+	if want := []string{"a", "b", "héllo", "z"}; !reflect.DeepEqual(m.tags, want) {
+		t.Errorf("host received tags %q, want %q", m.tags, want)
+	}
+}
+
+// The metric type is read inline when it is a small exact int (any sign) and through
+// PyLong_AsLong otherwise; both reach the host unchanged.
+func TestSubmitMetricTypeSmallAndLargeInts(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	for _, tc := range []struct {
+		expr string
+		want int
+	}{{"0", 0}, {"-3", -3}, {"2**30 - 1", 1<<30 - 1}, {"2**30", 1 << 30}, {"-(2**31)", -(1 << 31)}, {"True", 1}} {
+		builtintest.Expect(t, `
+			import aggregator
+			aggregator.submit_metric(None, 'id', `+tc.expr+`, 'm', 1.0, [], '')
+			out.write('ok')
+		`, "ok")
+		if m.mtype != tc.want {
+			t.Errorf("mtype %s reached the host as %d, want %d", tc.expr, m.mtype, tc.want)
+		}
+	}
+}
