@@ -508,6 +508,7 @@ rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len)
     size_t n, bytes;
 
     sv->n = 0;
+    sv->nrefs = 0;
     sv->heap = NULL;
     sv->v = sv->stack_v;
     sv->refs = sv->stack_refs;
@@ -537,7 +538,7 @@ int rtl_strv_push(rtl_strv_t *sv, PyObject *obj)
         Py_XDECREF(obj);
         return 0;
     }
-    sv->refs[sv->n] = obj; /* keeps s alive */
+    sv->refs[sv->nrefs++] = obj; /* keeps s alive */
     sv->v[sv->n++] = (char *)s;
     sv->v[sv->n] = NULL;
     return 1;
@@ -547,9 +548,10 @@ void rtl_strv_release(rtl_strv_t *sv)
 {
     Py_ssize_t i;
 
-    for (i = 0; i < sv->n; i++)
+    for (i = 0; i < sv->nrefs; i++)
         Py_DECREF(sv->refs[i]);
     sv->n = 0;
+    sv->nrefs = 0;
     if (sv->heap != NULL) {
         rtl_free(sv->heap);
         sv->heap = NULL;
@@ -582,8 +584,8 @@ rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
     if (PyList_Check(seq) || PyTuple_Check(seq)) {
         /* Fastest path, the usual one: every item an exact ASCII str. Reading them allocates
          * nothing and runs no Python code, so nothing can change the sequence before the
-         * callback returns (GIL held): the buffers are lent without references (sv->n stays 0,
-         * so release has nothing to drop). */
+         * callback returns (GIL held): the buffers are lent without references (nrefs stays
+         * 0, so release has nothing to drop). */
         for (i = 0; i < len; i++) {
             const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
             if (s == NULL)
@@ -591,8 +593,10 @@ rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
             sv->v[i] = (char *)s;
         }
         sv->v[i] = NULL;
-        if (i == len)
+        if (i == len) {
+            sv->n = len;
             return RTL_STRV_OK;
+        }
         sv->v[0] = NULL; /* start again, with references: converting may now run Python code */
         /* Fast path: borrowed items, each kept alive by its own reference in sv. The size is
          * re-read on every step in case a finaliser shrinks a list meanwhile. */
