@@ -582,19 +582,11 @@ rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
     if (st != RTL_STRV_OK)
         return st;
     if (PyList_Check(seq) || PyTuple_Check(seq)) {
-        /* Fastest path, the usual one: every item an exact ASCII str. Reading them allocates
-         * nothing and runs no Python code, so nothing can change the sequence before the
-         * callback returns (GIL held): the buffers are lent without references (nrefs stays
-         * 0, so release has nothing to drop). */
-        for (i = 0; i < len; i++) {
-            const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
-            if (s == NULL)
-                break;
-            sv->v[i] = (char *)s;
-        }
-        sv->v[i] = NULL;
-        if (i == len) {
-            sv->n = len;
+        /* Fastest path, the usual one: every item an exact ASCII str, lent without references
+         * (nrefs stays 0, so release has nothing to drop). */
+        Py_ssize_t lent = rtl_tags_lend(seq, sv->v, len);
+        if (lent >= 0) {
+            sv->n = lent;
             return RTL_STRV_OK;
         }
         sv->v[0] = NULL; /* start again, with references: converting may now run Python code */

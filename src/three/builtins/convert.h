@@ -47,6 +47,30 @@ static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
     return (const char *)PyUnicode_DATA(obj);
 }
 
+/* Lend the tags of a list or tuple of at most cap exact ASCII strs: v[0..len) point into
+ * the strs' own buffers and v[len] is NULL. No references are taken, so the result is valid only
+ * while the GIL stays held and no Python code runs (an aggregator callback). Returns the count,
+ * or -1 (v's contents unspecified) for anything else; callers then take rtl_strv_from_tags.
+ * Inline because it is the whole tag handling of the usual submit_metric call. */
+static inline Py_ssize_t rtl_tags_lend(PyObject *seq, char **v, Py_ssize_t cap)
+{
+    Py_ssize_t len, i;
+
+    if (!PyList_Check(seq) && !PyTuple_Check(seq))
+        return -1;
+    len = PySequence_Fast_GET_SIZE(seq);
+    if (len > cap)
+        return -1;
+    for (i = 0; i < len; i++) {
+        const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
+        if (s == NULL)
+            return -1;
+        v[i] = (char *)s;
+    }
+    v[len] = NULL;
+    return len;
+}
+
 /* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
  *
  * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)

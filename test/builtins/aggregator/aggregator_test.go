@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -711,6 +712,61 @@ func TestSubmitMetricTypeSmallAndLargeInts(t *testing.T) {
 		`, "ok")
 		if m.mtype != tc.want {
 			t.Errorf("mtype %s reached the host as %d, want %d", tc.expr, m.mtype, tc.want)
+		}
+	}
+}
+
+// submit_metric remembers, per string argument, the last str it found free of NULs and skips
+// the scan when the same object comes again. Every other object, including one equal to the
+// remembered string but for a NUL, must still be scanned: in each position, a clean string is
+// accepted twice, then a string with a NUL (ASCII or not) is refused, then the clean one again
+// is accepted.
+func TestSubmitMetricNulCheckedForEveryNewString(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	builtintest.Expect(t, `
+		import aggregator
+		def call(check_id, name, host):
+		    try:
+		        aggregator.submit_metric(None, check_id, 0, name, 1.0, [], host)
+		        return 'ok'
+		    except ValueError as e:
+		        return str(e)
+		res = []
+		for pos in range(3):
+		    for clean, bad in (('abc', 'abc\0'), ('h\u00e9', 'h\u00e9\0'), ('x' * 100, 'x' * 99 + '\0')):
+		        args = ['id', 'name', 'host']
+		        for value in (clean, clean, bad, clean):
+		            args[pos] = value
+		            res.append(call(*args))
+		out.write(' '.join(sorted(set(res))) + ' ' + str(res.count('ok')))
+	`, "embedded null character ok 27")
+	if m.calls != 27 {
+		t.Errorf("host received %d calls, want 27", m.calls)
+	}
+}
+
+// Up to 16 exact-ASCII tags go to the host from a stack array without any conversion state;
+// more take the general array (heap-allocated past 16). Both sides of the boundary, in lists,
+// tuples and a list subclass, must reach the host complete and in order.
+func TestTagsAroundTheStackArrayBoundary(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	m := recordMetrics(t)
+	for _, n := range []int{15, 16, 17} {
+		for _, wrap := range []string{"list", "tuple", "L"} {
+			builtintest.Expect(t, `
+				import aggregator
+				class L(list): pass
+				aggregator.submit_metric(None, 'id', 0, 'm', 1.0, `+wrap+`('t%d' % i for i in range(`+strconv.Itoa(n)+`)), '')
+				out.write('ok')
+			`, "ok")
+			want := make([]string, n)
+			for i := range want {
+				want[i] = "t" + strconv.Itoa(i)
+			}
+			if !reflect.DeepEqual(m.tags, want) {
+				t.Errorf("%s of %d tags: host received %q, want %q", wrap, n, m.tags, want)
+			}
 		}
 	}
 }
