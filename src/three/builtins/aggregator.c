@@ -8,9 +8,11 @@
  * is accepted and ignored.
  *
  * Strings reach the host borrowed: the parsed arguments point into their str objects, and the tag
- * arrays (rtl_strv_t) lend the tags' own buffers and keep each tag object alive until the array is
- * released after the callback. The event struct lives on the stack, so the spec's "could not
- * allocate memory for event" cannot occur here.
+ * arrays lend the tags' own buffers. A list or tuple of exact ASCII strs is lent as is (nothing
+ * can change it while the GIL is held and the callback runs no Python code); any other tags go
+ * through rtl_strv_t, which keeps each tag object alive until it is released after the callback.
+ * The event struct lives on the stack, so the spec's "could not allocate memory for event" cannot
+ * occur here.
  */
 #include "convert.h"
 #include "pycompat.h"
@@ -112,7 +114,7 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     int mtype;
     double value;
     unsigned char flush = 0;
-    char *lent[RTL_STRV_STACK + 1];
+    char *lent[RTL_TAGS_LEND_MAX + 1];
     rtl_strv_t tags;
     rtl_strv_status_t st;
 
@@ -123,7 +125,7 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
         && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
                           &hostname, &flush) < 0)
         return NULL;
-    if (rtl_tags_lend(py_tags, lent, RTL_STRV_STACK) >= 0) { /* the usual call: nothing to release */
+    if (rtl_tags_lend(py_tags, lent, RTL_TAGS_LEND_MAX) >= 0) { /* the usual call: nothing to release */
         rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, lent, (char *)hostname,
                              flush != 0);
         Py_RETURN_NONE;

@@ -52,6 +52,7 @@ static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
  * while the GIL stays held and no Python code runs (an aggregator callback). Returns the count,
  * or -1 (v's contents unspecified) for anything else; callers then take rtl_strv_from_tags.
  * Inline because it is the whole tag handling of the usual submit_metric call. */
+#define RTL_TAGS_LEND_MAX 64 /* the callers' stack arrays: 65 pointers, 520 bytes */
 static inline Py_ssize_t rtl_tags_lend(PyObject *seq, char **v, Py_ssize_t cap)
 {
     Py_ssize_t len, i;
