@@ -106,6 +106,25 @@ static int rtl_fast_metric_args(PyObject *const *args, Py_ssize_t nargs, const c
     return 1;
 }
 
+/* The tag array for one callback: lent from `lent` (RTL_TAGS_LEND_MAX + 1 slots) when
+ * rtl_tags_lend can, else converted into *sv, which the caller releases after the callback unless
+ * the result is `lent` (then *sv was never touched). NULL, with the spec's tag error raised and
+ * *sv released, when the tags are refused. */
+static inline char **rtl_agg_tags(PyObject *py_tags, char **lent, rtl_strv_t *sv)
+{
+    rtl_strv_status_t st;
+
+    if (rtl_tags_lend(py_tags, lent, RTL_TAGS_LEND_MAX) >= 0)
+        return lent; /* the usual call: nothing to release */
+    st = rtl_strv_from_tags(sv, py_tags);
+    if (st != RTL_STRV_OK) {
+        rtl_strv_release(sv);
+        rtl_raise_tags_error(st);
+        return NULL;
+    }
+    return sv->v;
+}
+
 /* submit_metric(check, check_id, mtype, name, value, tags, hostname[, flush_first_value]) */
 static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -114,9 +133,8 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     int mtype;
     double value;
     unsigned char flush = 0;
-    char *lent[RTL_TAGS_LEND_MAX + 1];
+    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
     rtl_strv_t tags;
-    rtl_strv_status_t st;
 
     (void)self;
     if (rtl_cb.submit_metric == NULL)
@@ -125,20 +143,12 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
         && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
                           &hostname, &flush) < 0)
         return NULL;
-    if (rtl_tags_lend(py_tags, lent, RTL_TAGS_LEND_MAX) >= 0) { /* the usual call: nothing to release */
-        rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, lent, (char *)hostname,
-                             flush != 0);
-        Py_RETURN_NONE;
-    }
-    st = rtl_strv_from_tags(&tags, py_tags);
-    if (st == RTL_STRV_OK)
-        rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, tags.v, (char *)hostname,
-                             flush != 0);
-    rtl_strv_release(&tags);
-    if (st != RTL_STRV_OK) {
-        rtl_raise_tags_error(st);
+    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
-    }
+    rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, v, (char *)hostname,
+                         flush != 0);
+    if (v != lent)
+        rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -148,8 +158,8 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     PyObject *check, *py_tags;
     const char *check_id, *name, *hostname, *message;
     int status;
+    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
     rtl_strv_t tags;
-    rtl_strv_status_t st;
 
     (void)self;
     if (rtl_cb.submit_service_check == NULL)
@@ -157,15 +167,11 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     if (rtl_parse_args(args, nargs, NULL, "OssiOss", NULL, &check, &check_id, &name, &status, &py_tags, &hostname,
                        &message) < 0)
         return NULL;
-    st = rtl_strv_from_tags(&tags, py_tags);
-    if (st == RTL_STRV_OK)
-        rtl_cb.submit_service_check((char *)check_id, (char *)name, status, tags.v, (char *)hostname,
-                                    (char *)message);
-    rtl_strv_release(&tags);
-    if (st != RTL_STRV_OK) {
-        rtl_raise_tags_error(st);
+    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
-    }
+    rtl_cb.submit_service_check((char *)check_id, (char *)name, status, v, (char *)hostname, (char *)message);
+    if (v != lent)
+        rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -261,8 +267,8 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     float lower, upper;
     int monotonic;
     unsigned char flush = 0;
+    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
     rtl_strv_t tags;
-    rtl_strv_status_t st;
 
     (void)self;
     if (rtl_cb.submit_histogram_bucket == NULL)
@@ -270,15 +276,12 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     if (rtl_parse_args(args, nargs, NULL, "OssLffisO|b", NULL, &check, &check_id, &name, &value, &lower, &upper,
                        &monotonic, &hostname, &py_tags, &flush) < 0)
         return NULL;
-    st = rtl_strv_from_tags(&tags, py_tags);
-    if (st == RTL_STRV_OK)
-        rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic,
-                                       (char *)hostname, tags.v, flush != 0);
-    rtl_strv_release(&tags);
-    if (st != RTL_STRV_OK) {
-        rtl_raise_tags_error(st);
+    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
-    }
+    rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic, (char *)hostname,
+                                   v, flush != 0);
+    if (v != lent)
+        rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
