@@ -242,6 +242,34 @@ func TestTagsLengthError(t *testing.T) {
 	`, "RuntimeError: could not compute tags length")
 }
 
+// A sequence whose length is too large for any tag array gets the allocation error, from each
+// function that takes tags as an argument, and the host is not called.
+func TestTagsArrayTooLarge(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitMetric = func(string, int, string, float64, []string, string, bool) { calls++ }
+		h.SubmitServiceCheck = func(string, string, int, []string, string, string) { calls++ }
+		h.SubmitHistogramBucket = func(string, string, int64, float32, float32, int, string, []string, bool) { calls++ }
+	})
+	for _, call := range []string{
+		"aggregator.submit_metric(None, 'id', 0, 'm', 1, Huge(), '')",
+		"aggregator.submit_service_check(None, 'id', 'sc', 0, Huge(), '', '')",
+		"aggregator.submit_histogram_bucket(None, 'id', 'h', 1, 0.0, 1.0, 1, '', Huge())",
+	} {
+		builtintest.Expect(t, `
+			import aggregator, sys
+			class Huge:
+				def __getitem__(self, i): return 'x'
+				def __len__(self): return sys.maxsize
+			`+call+`
+		`, "RuntimeError: could not allocate memory for tags")
+	}
+	if calls != 0 {
+		t.Errorf("host called %d times", calls)
+	}
+}
+
 func TestTagsUnfetchableItemSkipped(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	m := recordMetrics(t)
@@ -592,6 +620,24 @@ func TestSubmitEventPlatformEventBytesWithNULs(t *testing.T) {
 	`, "ok")
 	if p.calls != 2 || len(p.raw) != 1<<20 || p.raw[1] != 0 || p.eventType != "dbm-activity" {
 		t.Errorf("host received %d calls, %d bytes, type %q", p.calls, len(p.raw), p.eventType)
+	}
+}
+
+// The callback's length is a C int: a raw event over INT_MAX bytes is refused before the host
+// sees it. bytes(n) is calloc'ed, so its 2 GiB of zero pages are never touched.
+func TestSubmitEventPlatformEventTooLarge(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	p := recordPlatformEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		raw = bytes(2**31)
+		try:
+			aggregator.submit_event_platform_event(None, 'id', raw, 'dbm-samples')
+		finally:
+			del raw
+	`, "ValueError: event is too large")
+	if p.calls != 0 {
+		t.Errorf("host called %d times", p.calls)
 	}
 }
 

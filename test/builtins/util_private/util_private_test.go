@@ -225,3 +225,27 @@ func TestSubprocessOutputReleasesGIL(t *testing.T) {
 		out.write(_util.get_subprocess_output(["done"])[0])
 	`)
 }
+
+// raise_on_empty looks SubprocessOutputEmptyError up by importing _util at the time of the
+// error. When that import fails, or the module lacks the class, the spec's TypeErrors replace it;
+// sys.modules is restored afterwards.
+func TestSubprocessOutputEmptyErrorClassMissing(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	subprocess(t, str(""), nil, 0, nil)
+	for _, tc := range []struct{ replacement, want string }{
+		{"None", "TypeError: error: no module '_util'"},
+		{"types.ModuleType('_util')", "TypeError: no attribute '_util.SubprocessOutputEmptyError' found"},
+	} {
+		builtintest.Expect(t, `
+			import sys, types
+			import _util as u
+			sys.modules['_util'] = `+tc.replacement+`
+			try:
+				u.get_subprocess_output(["ls"], True)
+			except Exception as e:
+				out.write('%s: %s' % (type(e).__name__, e))
+			finally:
+				sys.modules['_util'] = u
+		`, tc.want)
+	}
+}
