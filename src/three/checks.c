@@ -143,9 +143,13 @@ RTL_HIDDEN int rtl_get_attr_string(void *st, rtloader_pyobject_t *obj, const cha
         goto done;
     }
     utf8 = PyUnicode_AsUTF8(a); /* borrowed buffer of `a` */
-    if (utf8 == NULL || (*value = rtl_strdup(utf8)) == NULL) {
+    if (utf8 == NULL) {
         PyErr_Clear();
         rtl_set_errorf(t, "error converting attribute %s to string", attr);
+        goto done;
+    }
+    if ((*value = rtl_strdup(utf8)) == NULL) {
+        rtl_set_errorf(t, "could not allocate memory for attribute %s", attr);
         goto done;
     }
     ok = 1;
@@ -363,9 +367,11 @@ RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
         goto done;
     }
     utf8 = PyUnicode_AsUTF8AndSize(res, &n); /* borrowed buffer of `res` */
-    if (utf8 == NULL || (out = rtl_strndup(utf8, (size_t)n)) == NULL) {
+    if (utf8 == NULL) {
         PyErr_Clear();
         rtl_set_error(t, "error converting 'run' result to string");
+    } else if ((out = rtl_strndup(utf8, (size_t)n)) == NULL) {
+        rtl_set_error(t, "could not allocate memory for the 'run' result");
     }
 done:
     Py_XDECREF(res);
@@ -413,22 +419,29 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
         const char *utf8;
         if (item == NULL) {
             rtl_set_error_py(t, "there was an error browsing 'warnings' list: ");
-            while (k > 0)
-                rtl_free(out[--k]);
-            rtl_free(out);
-            out = NULL;
-            goto done;
+            goto fail;
         }
-        /* Non-str or unencodable items are skipped; the array stays compact (§11 item 4). */
+        /* Non-str or unencodable items are skipped; the array stays compact (§11 item 4). A
+         * copy that cannot be allocated fails the call like the array would: dropping a
+         * warning silently would hide the shortage. */
         if (PyUnicode_Check(item) && (utf8 = PyUnicode_AsUTF8(item)) != NULL) {
-            char *copy = rtl_strdup(utf8);
-            if (copy != NULL)
-                out[k++] = copy;
+            if ((out[k] = rtl_strdup(utf8)) == NULL) {
+                Py_DECREF(item);
+                rtl_set_error(t, "could not allocate memory to store warnings");
+                goto fail;
+            }
+            k++;
         }
         PyErr_Clear();
         Py_DECREF(item);
     }
     out[k] = NULL;
+    goto done;
+fail:
+    while (k > 0)
+        rtl_free(out[--k]);
+    rtl_free(out);
+    out = NULL;
 done:
     Py_DECREF(list);
     return out;
@@ -494,7 +507,11 @@ RTL_HIDDEN char *rtl_get_check_diagnoses(void *st, rtloader_pyobject_t *check)
         goto done;
     }
     out = rtl_strndup(utf8, (size_t)n);
+    if (out == NULL) /* still a diagnosis, if memory allows; else NULL with an error */
+        out = rtl_diagnosis_error("could not allocate memory for the 'get_diagnoses' result");
 done:
+    if (out == NULL)
+        rtl_set_error(t, "could not allocate memory for the diagnoses");
     rtl_free(err);
     Py_XDECREF(res);
     return out;

@@ -22,7 +22,10 @@
 #include "pycompat.h"
 #include "three.h"
 
-/* Stores an rt-owned message (which may be NULL when out of memory: read as ""). */
+/* What get_error reports for an error whose message could not be allocated. */
+#define RTL_ERR_NOT_STORED "out of memory: the error message could not be stored"
+
+/* Stores an rt-owned message (NULL when out of memory: get_error then reads RTL_ERR_NOT_STORED). */
 static void rtl_store_error(rtl_three_t *t, char *msg)
 {
     char *old;
@@ -53,7 +56,7 @@ RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
     }
     s = rtl_malloc((size_t)n + 1);
     if (s == NULL) {
-        rtl_set_error(t, fmt);
+        rtl_store_error(t, NULL); /* flagged; get_error reports RTL_ERR_NOT_STORED */
         return;
     }
     va_start(ap, fmt);
@@ -164,8 +167,7 @@ RTL_HIDDEN const char *rtl_get_error(const void *st)
     pthread_mutex_lock(&t->error_lock);
     if (t->error_set) {
         t->error_set = 0;
-        if (t->error != NULL)
-            out = t->error;
+        out = t->error != NULL ? t->error : RTL_ERR_NOT_STORED;
     } else {
         old = t->error;
         t->error = NULL;

@@ -90,7 +90,8 @@ RTL_HIDDEN py_info_t *rtl_get_py_info(void *st)
         rtl_set_error_py(t, "could not compute a string representation of 'sys.path': ");
         goto done;
     }
-    info->path = rtl_strdup(utf8);
+    if ((info->path = rtl_strdup(utf8)) == NULL)
+        rtl_set_error(t, "could not allocate memory for 'sys.path'");
 done:
     Py_XDECREF(sys);
     Py_XDECREF(path);

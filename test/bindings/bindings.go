@@ -110,6 +110,21 @@ func GetAndResetMemoryStats() MemoryStats {
 // Malloc calls rtloader's _malloc; Free calls _free.
 func Malloc(n int) unsafe.Pointer { return C.rtlgo_malloc(C.size_t(n)) }
 
+// InstallFaultyMalloc puts the fault-injecting wrapper in front of _malloc (after
+// EnableMemoryTracker, before Make3; see cgo_helpers.h). Only test/faults uses it.
+func InstallFaultyMalloc() { C.rtlgo_install_faulty_malloc() }
+
+// FaultArm makes the n-th _malloc from now fail, once (n == 0: count only).
+func FaultArm(n int) { C.rtlgo_fault_arm(C.long(n)) }
+
+// FaultDisarm stops fault injection; it returns the allocations seen since FaultArm and whether
+// the armed one failed.
+func FaultDisarm() (seen int, hit bool) {
+	var h C.int
+	seen = int(C.rtlgo_fault_disarm(&h))
+	return seen, h != 0
+}
+
 // Free calls rtloader's _free.
 func Free(p unsafe.Pointer) { C.rtlgo_free(p) }
 

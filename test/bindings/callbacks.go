@@ -392,7 +392,15 @@ func goTags(entityID *C.char, cardinality C.int) **C.char {
 	}
 	for i, t := range tags {
 		slot := (**C.char)(unsafe.Pointer(uintptr(unsafe.Pointer(arr)) + uintptr(i)*unsafe.Sizeof(arr)))
-		*slot = rtString(t)
+		if *slot = rtString(t); *slot == nil {
+			// A failed copy would end the array early and strand the copies after it: hand
+			// back no array at all, as a host that cannot allocate would.
+			for j := 0; j < i; j++ {
+				C.rtlgo_free(unsafe.Pointer(*(**C.char)(unsafe.Pointer(uintptr(unsafe.Pointer(arr)) + uintptr(j)*unsafe.Sizeof(arr)))))
+			}
+			C.rtlgo_free(unsafe.Pointer(arr))
+			return nil
+		}
 	}
 	return arr
 }

@@ -43,6 +43,45 @@ void *rtlgo_malloc(size_t n)
     return _malloc(n);
 }
 
+static void *(*rtlgo_next_malloc)(size_t);
+static long rtlgo_fault_at, rtlgo_fault_seen; /* read and written with __atomic builtins */
+static int rtlgo_fault_armed, rtlgo_fault_hit;
+
+static void *rtlgo_faulty_malloc(size_t n)
+{
+    if (__atomic_load_n(&rtlgo_fault_armed, __ATOMIC_ACQUIRE)) {
+        long seen = __atomic_add_fetch(&rtlgo_fault_seen, 1, __ATOMIC_ACQ_REL);
+        if (seen == __atomic_load_n(&rtlgo_fault_at, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&rtlgo_fault_hit, 1, __ATOMIC_RELEASE);
+            return NULL;
+        }
+    }
+    return rtlgo_next_malloc(n);
+}
+
+void rtlgo_install_faulty_malloc(void)
+{
+    if (_malloc != rtlgo_faulty_malloc) {
+        rtlgo_next_malloc = _malloc;
+        _malloc = rtlgo_faulty_malloc;
+    }
+}
+
+void rtlgo_fault_arm(long n)
+{
+    __atomic_store_n(&rtlgo_fault_seen, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&rtlgo_fault_hit, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&rtlgo_fault_at, n, __ATOMIC_RELEASE);
+    __atomic_store_n(&rtlgo_fault_armed, 1, __ATOMIC_RELEASE);
+}
+
+long rtlgo_fault_disarm(int *hit)
+{
+    __atomic_store_n(&rtlgo_fault_armed, 0, __ATOMIC_RELEASE);
+    *hit = __atomic_load_n(&rtlgo_fault_hit, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&rtlgo_fault_seen, __ATOMIC_ACQUIRE);
+}
+
 void rtlgo_segfault(void)
 {
     volatile int *p = NULL;

@@ -26,6 +26,14 @@ void *rtlgo_malloc(size_t n);
 void rtlgo_segfault(void);
 /* Run LeakSanitizer now if it is loaded: 1 if leaks were found, 0 if none, -1 without LSan. */
 int rtlgo_lsan_check(void);
+/* Fault injection (test/faults). rtlgo_install_faulty_malloc puts a wrapper in front of the
+ * current _malloc; it must run before make3, which hands the pointer to the backend. Once armed
+ * with n > 0, the wrapper counts the allocations it sees and fails the n-th one (returns NULL
+ * without allocating), once; n == 0 only counts. rtlgo_fault_disarm stops counting and failing
+ * and returns the number of allocations seen since arming; *hit tells whether the n-th came. */
+void rtlgo_install_faulty_malloc(void);
+void rtlgo_fault_arm(long n);
+long rtlgo_fault_disarm(int *hit);
 /* Register (on != 0) or unregister (on == 0) the Go callback number `which` (see RTLGO_CB_*). */
 void rtlgo_set_callback(rtloader_t *r, int which, int on);
 

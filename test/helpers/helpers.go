@@ -86,6 +86,10 @@ func Backends() []Backend {
 	return out
 }
 
+// BeforeMake3, when a TestMain sets it, runs in Setup between enable_memory_tracker and make3
+// (test/faults installs its fault-injecting allocator there).
+var BeforeMake3 func()
+
 // Setup makes the process's interpreter the way the Agent does: enable the memory tracker,
 // make3(home, exe), add test/python to the Python path, register every callback (their Go
 // handlers start unset, so they behave as harmless defaults; cgo_free is rtloader's _free), then
@@ -95,6 +99,9 @@ func Setup() error {
 		return fmt.Errorf("helpers.Setup called twice")
 	}
 	bindings.EnableMemoryTracker()
+	if BeforeMake3 != nil {
+		BeforeMake3()
+	}
 	rt, err := bindings.Make3(PythonHome(), PythonExe())
 	if err != nil {
 		return fmt.Errorf("make3: %v", err)
