@@ -30,6 +30,8 @@ RTL_HIDDEN struct rtl_callbacks rtl_cb;
 /* Process-wide: set by the first init attempt, successful or not. */
 static int rtl_init_attempted;
 
+#define RTL_ERR_PATH_LOST "could not allocate memory to record a path given to add_python_path"
+
 RTL_HIDDEN void rtl_cgo_free(void *ptr)
 {
     cb_cgo_free_t f = rtl_cb.cgo_free;
@@ -111,7 +113,7 @@ static int rtl_add_python_path(void *st, const char *path)
         size_t cap = t->cappaths ? t->cappaths * 2 : 8;
         char **grown = rtl_malloc(cap * sizeof(char *));
         if (grown == NULL)
-            return 0;
+            goto lost;
         if (t->npaths)
             memcpy(grown, t->paths, t->npaths * sizeof(char *));
         rtl_free(t->paths);
@@ -120,9 +122,15 @@ static int rtl_add_python_path(void *st, const char *path)
     }
     copy = rtl_strdup(path);
     if (copy == NULL)
-        return 0;
+        goto lost;
     t->paths[t->npaths++] = copy;
     return 1;
+lost:
+    /* Hosts ignore this result (Go does), and an init without the path would fail later with a
+     * misleading error (or load checks from elsewhere), so init refuses to run instead. */
+    t->path_lost = 1;
+    rtl_set_error(t, RTL_ERR_PATH_LOST);
+    return 0;
 }
 
 /* Sets "<what>[: <status message>]". */
@@ -189,6 +197,10 @@ static int rtl_init(void *st)
     }
     rtl_init_attempted = 1;
     t->state = RTL_INIT_FAILED; /* until the last step succeeds */
+    if (t->path_lost) {
+        rtl_set_error(t, RTL_ERR_PATH_LOST);
+        return 0;
+    }
 
     PyPreConfig_InitPythonConfig(&preconfig);
     preconfig.utf8_mode = 1;

@@ -35,6 +35,7 @@ typedef struct rtl_three_s {
     char *exe;              /* python_exe or NULL (rt-owned) */
     char **paths;           /* recorded add_python_path entries (rt-owned) */
     size_t npaths, cappaths;
+    int path_lost; /* add_python_path could not record a path (out of memory): init refuses */
     pthread_mutex_t error_lock; /* error channel (API.md §2.2): see error.c */
     int error_set;              /* flag */
     char *error;                /* rt-owned message, or NULL meaning "" */
