@@ -328,6 +328,21 @@ static double median_ratio(const result_t *a, const result_t *b)
     return m % 2 ? q[m / 2] : (q[m / 2 - 1] + q[m / 2]) / 2;
 }
 
+/* A figure that is a's time minus b's, per repetition (a and b were measured as one group, so
+ * each repetition's pair ran interleaved). */
+static result_t *difference(const char *id, const char *metric, const char *label, const result_t *a,
+                            const result_t *b)
+{
+    int i;
+    result_t *r = new_result(id, metric, label);
+    r->nrep = a->nrep < b->nrep ? a->nrep : b->nrep;
+    for (i = 0; i < r->nrep; i++)
+        r->ns[i] = a->ns[i] - b->ns[i];
+    summarise(r);
+    r->allocs_per_op = a->allocs_per_op;
+    return r;
+}
+
 /* ---- operations ------------------------------------------------------------------------------ */
 
 /* ctx: a snippet with one %ld for n, run in __main__. [GIL] */
@@ -768,6 +783,20 @@ int main(int argc, char **argv)
         snprintf(sm[1]->note, sizeof(sm[1]->note), "%.2fx floor (target <= 1.5x: %s)", q[1],
                  q[1] <= 1.5 ? "met" : "MISSED");
     }
+    {
+        /* What the per-argument NUL-scan cache saves, and what a check pays that passes a new
+         * name object on every call: two identical loops over an iterator of names, one
+         * alternating between two objects (a miss every call), one repeating a single object. */
+        result_t *g[2], *miss, *hit;
+        op_fn f[2] = {op_py, op_py};
+        void *c[2] = {(void *)"rtl_bench.metric_names(%ld, 2)", (void *)"rtl_bench.metric_names(%ld, 1)"};
+        g[0] = miss = new_result("1d", "submit_metric_3tags_name_changes",
+                                 "submit_metric, 3 tags, new name each call");
+        g[1] = hit = new_result("1e", "submit_metric_3tags_name_repeats", "submit_metric, 3 tags, one name (1d loop)");
+        measure_group(g, f, c, 2);
+        r = difference("1m", "submit_metric_name_scan", "cost of a new name object (1d - 1e)", miss, hit);
+        snprintf(r->note, sizeof(r->note), "the NUL scan the cache skips, per repetition");
+    }
 
     }
 
@@ -865,12 +894,7 @@ int main(int argc, char **argv)
         base->allocs_per_op = -1;
         ts_after = count_tstates();
         snprintf(raw->note, sizeof(raw->note), "states after: %ld (reclaimed at exit)", ts_after);
-        r = new_result("4d", "gil_new_thread", "ensure_gil + release_gil, new thread per cycle");
-        r->nrep = raw->nrep;
-        for (i = 0; i < r->nrep; i++)
-            r->ns[i] = raw->ns[i] - base->ns[i]; /* per repetition: the two ran interleaved */
-        summarise(r);
-        r->allocs_per_op = raw->allocs_per_op;
+        r = difference("4d", "gil_new_thread", "ensure_gil + release_gil, new thread per cycle", raw, base);
         snprintf(r->note, sizeof(r->note), "4d1 - 4d0, per repetition");
         add_extra("gil_new_thread_tstates_left_count", (double)(ts_after - ts0));
     }

@@ -4,6 +4,7 @@
 # Every loop binds what it uses to locals first, so the loop body is LOAD_FAST x N + CALL: the
 # measured figure is the call, not global/attribute lookups. The floor loop differs from the
 # submit_metric loop only in the callee.
+import itertools
 import sys
 import threading
 
@@ -29,6 +30,15 @@ result = ""
 def metric(n, ntags):
     f, chk, cid, mt, name, v, tags, host = aggregator.submit_metric, None, CHECK_ID, aggregator.GAUGE, "bench.metric", 1.5, TAGS[ntags], HOST
     for _ in range(n):
+        f(chk, cid, mt, name, v, tags, host, False)
+
+
+def metric_names(n, nnames):
+    # Figures 1d/1e: the loop of metric() over an iterator of names, cycling through nnames
+    # distinct str objects (equal text, so the callback sees the same data).
+    names = tuple("".join(["bench.", "metric"]) for _ in range(nnames))  # distinct objects
+    f, chk, cid, mt, v, tags, host = aggregator.submit_metric, None, CHECK_ID, aggregator.GAUGE, 1.5, TAGS[3], HOST
+    for name in itertools.islice(itertools.cycle(names), n):
         f(chk, cid, mt, name, v, tags, host, False)
 
 

@@ -16,9 +16,9 @@
  * reused as it is; we never own its state.
  *
  * Reclaiming: states we created are registered with a pthread key whose destructor runs when the
- * thread exits; it takes the GIL, clears the state and deletes it. The number of live states is thus bounded by the number of live threads. After
- * destroy() (the destroying thread keeps the GIL forever) the destructor does nothing, as it could
- * never get the GIL.
+ * thread exits; it takes the GIL, clears the state and deletes it. The number of live states is
+ * thus bounded by the number of live threads. After destroy() (the destroying thread keeps the GIL
+ * forever) the destructor does nothing, as it could never get the GIL.
  *
  * The per-thread cache is a C thread-local: reading it costs no call.
  */
