@@ -6,10 +6,12 @@
 #   make test-asan  the Go suite against an ASan+UBSan build
 #   make valgrind   the valgrind driver
 #   make fuzz       every libFuzzer target (FUZZ_SECONDS each)
+#   make format     clang-format every tracked C file in place (.clang-format)
+#   make format-check  fail if any tracked C file is not formatted (CI runs it), plus gofmt
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test bench test-asan valgrind fuzz clean
+.PHONY: all deps build run test bench test-asan valgrind fuzz format format-check clean
 all: build
 
 deps:
@@ -38,6 +40,15 @@ valgrind: build
 
 fuzz: deps
 	./fuzz/run.sh
+
+C_SOURCES = $(shell git ls-files '*.c' '*.h')
+format: deps
+	clang-format -i $(C_SOURCES)
+	gofmt -w test
+
+format-check: deps
+	clang-format --dry-run --Werror $(C_SOURCES)
+	@out=$$(gofmt -l test); if [ -n "$$out" ]; then echo "gofmt: not formatted: $$out"; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

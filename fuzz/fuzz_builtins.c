@@ -65,9 +65,9 @@ static const struct {
 #define FZ_NFUNCS (sizeof(fz_functions) / sizeof(fz_functions[0]))
 static PyObject *fz_callables[FZ_NFUNCS];
 
-static const char *const fz_kwnames[] = {"flush_first_value", "env", "raise_on_empty", "options", "normalize",
-                                         "labels", "report_json", "namespace", "command", "http_host", "check_name",
-                                         "issue_id", "query", "plan", "key"};
+static const char *const fz_kwnames[] = {
+    "flush_first_value", "env",       "raise_on_empty", "options",  "normalize", "labels", "report_json", "namespace",
+    "command",           "http_host", "check_name",     "issue_id", "query",     "plan",   "key"};
 #define FZ_NKW (sizeof(fz_kwnames) / sizeof(fz_kwnames[0]))
 
 /* ---- callbacks returning fuzzed data ------------------------------------------------------- */
@@ -84,12 +84,9 @@ static char *fz_cb_str(void)
     uint8_t mode = fz_modes[fz_mode_i++ % 4] % 8;
     char *s;
     switch (mode) {
-    case 0:
-        return NULL;
-    case 1:
-        return strdupe("");
-    case 2:
-        return strdupe("\xff\xfe\xc3(\xed\xa0\x80");
+    case 0: return NULL;
+    case 1: return strdupe("");
+    case 2: return strdupe("\xff\xfe\xc3(\xed\xa0\x80");
     case 3:
         s = _malloc(FZ_HUGE + 3);
         if (s != NULL) {
@@ -106,12 +103,9 @@ static char *fz_cb_str(void)
             s[fz_blob_len] = '\0';
         }
         return s;
-    case 5:
-        return strdupe("{\"a\": [1, \"b\", null], \"url\": \"http://x\"}");
-    case 6:
-        return strdupe("[]");
-    default:
-        return strdupe("plain text");
+    case 5: return strdupe("{\"a\": [1, \"b\", null], \"url\": \"http://x\"}");
+    case 6: return strdupe("[]");
+    default: return strdupe("plain text");
     }
 }
 static void fz_out(char **out)
@@ -120,7 +114,10 @@ static void fz_out(char **out)
         *out = fz_cb_str();
 }
 
-static size_t fz_touch(const char *s) { return s ? strlen(s) : 0; }
+static size_t fz_touch(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
 static size_t fz_touchv(char **v)
 {
     size_t n = 0;
@@ -144,9 +141,9 @@ static void cb_submit_event(char *id, event_t *e)
 {
     fz_sink += fz_touch(id);
     if (e != NULL)
-        fz_sink += fz_touch(e->title) + fz_touch(e->text) + fz_touch(e->priority) + fz_touch(e->host) +
-                   fz_touchv(e->tags) + fz_touch(e->alert_type) + fz_touch(e->aggregation_key) +
-                   fz_touch(e->source_type_name) + fz_touch(e->event_type);
+        fz_sink += fz_touch(e->title) + fz_touch(e->text) + fz_touch(e->priority) + fz_touch(e->host)
+                   + fz_touchv(e->tags) + fz_touch(e->alert_type) + fz_touch(e->aggregation_key)
+                   + fz_touch(e->source_type_name) + fz_touch(e->event_type);
 }
 static void cb_submit_histogram_bucket(char *id, char *name, long long v, float lo, float hi, int mono, char *host,
                                        char **tags, bool f)
@@ -161,19 +158,61 @@ static void cb_submit_event_platform_event(char *id, char *raw, int len, char *t
         fz_sink += (unsigned char)raw[i];
     fz_sink += fz_touch(id) + fz_touch(type);
 }
-static void cb_get_version(char **o) { fz_out(o); }
-static void cb_get_config(char *k, char **o) { fz_sink += fz_touch(k); fz_out(o); }
-static void cb_headers(char **o) { fz_out(o); }
-static void cb_get_hostname(char **o) { fz_out(o); }
-static void cb_get_host_tags(char **o) { fz_out(o); }
-static void cb_get_clustername(char **o) { fz_out(o); }
-static bool cb_tracemalloc_enabled(void) { return fz_misc & 1; }
-static void cb_log(char *m, int l) { (void)l; fz_sink += fz_touch(m); }
-static void cb_send_log(char *a, char *b) { fz_sink += fz_touch(a) + fz_touch(b); }
-static void cb_set_check_metadata(char *a, char *b, char *c) { fz_sink += fz_touch(a) + fz_touch(b) + fz_touch(c); }
-static void cb_set_external_tags(char *a, char *b, char **t) { fz_sink += fz_touch(a) + fz_touch(b) + fz_touchv(t); }
-static void cb_write_persistent_cache(char *a, char *b) { fz_sink += fz_touch(a) + fz_touch(b); }
-static char *cb_read_persistent_cache(char *k) { fz_sink += fz_touch(k); return fz_cb_str(); }
+static void cb_get_version(char **o)
+{
+    fz_out(o);
+}
+static void cb_get_config(char *k, char **o)
+{
+    fz_sink += fz_touch(k);
+    fz_out(o);
+}
+static void cb_headers(char **o)
+{
+    fz_out(o);
+}
+static void cb_get_hostname(char **o)
+{
+    fz_out(o);
+}
+static void cb_get_host_tags(char **o)
+{
+    fz_out(o);
+}
+static void cb_get_clustername(char **o)
+{
+    fz_out(o);
+}
+static bool cb_tracemalloc_enabled(void)
+{
+    return fz_misc & 1;
+}
+static void cb_log(char *m, int l)
+{
+    (void)l;
+    fz_sink += fz_touch(m);
+}
+static void cb_send_log(char *a, char *b)
+{
+    fz_sink += fz_touch(a) + fz_touch(b);
+}
+static void cb_set_check_metadata(char *a, char *b, char *c)
+{
+    fz_sink += fz_touch(a) + fz_touch(b) + fz_touch(c);
+}
+static void cb_set_external_tags(char *a, char *b, char **t)
+{
+    fz_sink += fz_touch(a) + fz_touch(b) + fz_touchv(t);
+}
+static void cb_write_persistent_cache(char *a, char *b)
+{
+    fz_sink += fz_touch(a) + fz_touch(b);
+}
+static char *cb_read_persistent_cache(char *k)
+{
+    fz_sink += fz_touch(k);
+    return fz_cb_str();
+}
 static char *cb_obfuscate_sql(char *q, char *o, char **err)
 {
     fz_sink += fz_touch(q) + fz_touch(o);
@@ -189,7 +228,10 @@ static char *cb_obfuscate_sql_exec_plan(char *p, bool n, char **err)
         fz_out(err);
     return fz_cb_str();
 }
-static double cb_get_process_start_time(void) { return (double)fz_misc * 1.5; }
+static double cb_get_process_start_time(void)
+{
+    return (double)fz_misc * 1.5;
+}
 static char *cb_obfuscate_mongodb_string(char *c, char **err)
 {
     fz_sink += fz_touch(c);
@@ -224,7 +266,10 @@ static void cb_get_subprocess_output(char **argv, char **env, char **out, char *
     if (fz_misc & 8)
         fz_out(exc);
 }
-static void cb_cgo_free(void *p) { _free(p); }
+static void cb_cgo_free(void *p)
+{
+    _free(p);
+}
 static char **cb_tags(char *id, int card)
 {
     size_t n = fz_misc % 5, i;
@@ -244,7 +289,10 @@ static char **cb_tags(char *id, int card)
     v[n] = NULL;
     return v;
 }
-static void cb_get_connection_info(char **o) { fz_out(o); }
+static void cb_get_connection_info(char **o)
+{
+    fz_out(o);
+}
 static int cb_is_excluded(char *a, char *b, char *c)
 {
     fz_sink += fz_touch(a) + fz_touch(b) + fz_touch(c);

@@ -39,8 +39,14 @@ static void fz_free(void *p)
 }
 
 struct rtl_callbacks rtl_cb;
-void *rtl_malloc(size_t sz) { return fz_malloc(sz); }
-void rtl_free(void *ptr) { fz_free(ptr); }
+void *rtl_malloc(size_t sz)
+{
+    return fz_malloc(sz);
+}
+void rtl_free(void *ptr)
+{
+    fz_free(ptr);
+}
 char *rtl_strdup(const char *s)
 {
     size_t n = strlen(s);
@@ -58,8 +64,14 @@ char *rtl_strndup(const char *s, size_t n)
     }
     return p;
 }
-void rtl_cgo_free(void *ptr) { fz_free(ptr); }
-void rtl_log(int level, const char *msg) { (void)level, (void)msg; }
+void rtl_cgo_free(void *ptr)
+{
+    fz_free(ptr);
+}
+void rtl_log(int level, const char *msg)
+{
+    (void)level, (void)msg;
+}
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -85,7 +97,10 @@ static void fz_expect_no_error(const char *what)
 }
 
 static volatile size_t fz_sink;
-static void fz_sink_len(const char *s) { fz_sink += strlen(s); }
+static void fz_sink_len(const char *s)
+{
+    fz_sink += strlen(s);
+}
 
 static void fz_parse(fz_in_t *in)
 {
@@ -122,18 +137,10 @@ static void fz_parse(fz_in_t *in)
         }
     }
     switch (which) {
-    case 0:
-        rc = rtl_parse_args(argv, nargs, NULL, "sO|z:f0", NULL, &s1, &o1, &s2);
-        break;
-    case 1:
-        rc = rtl_parse_args(argv, nargs, kwnames, "sO|z:f1", kw0, &s1, &o1, &s2);
-        break;
-    case 2:
-        rc = rtl_parse_args(argv, nargs, kwnames, "s#i|b$Ldf:f2", kw1, &s1, &l1, &i1, &b1, &ll, &d1, &f1);
-        break;
-    case 3:
-        rc = rtl_parse_args(argv, nargs, kwnames, "s|z:obfuscate_sql", kw2, &s1, &s2);
-        break;
+    case 0: rc = rtl_parse_args(argv, nargs, NULL, "sO|z:f0", NULL, &s1, &o1, &s2); break;
+    case 1: rc = rtl_parse_args(argv, nargs, kwnames, "sO|z:f1", kw0, &s1, &o1, &s2); break;
+    case 2: rc = rtl_parse_args(argv, nargs, kwnames, "s#i|b$Ldf:f2", kw1, &s1, &l1, &i1, &b1, &ll, &d1, &f1); break;
+    case 3: rc = rtl_parse_args(argv, nargs, kwnames, "s|z:obfuscate_sql", kw2, &s1, &s2); break;
     default:
         rc = rtl_parse_args(argv, nargs, NULL, "|iLbdfs#O:f4", NULL, &i1, &ll, &b1, &d1, &f1, &s1, &l1, &o1);
         break;
@@ -283,9 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         PyErr_Clear();
         rtl_free(s);
         break;
-    default:
-        fz_parse(&in);
-        break;
+    default: fz_parse(&in); break;
     }
     Py_XDECREF(o);
     fz_expect_no_error("the conversion");

@@ -51,12 +51,9 @@ static PyObject *fz_make(fz_in_t *in, int depth)
     if (depth > FZ_MAX_DEPTH)
         tag = 0;
     switch (tag % 16) {
-    case 0:
-        Py_RETURN_NONE;
-    case 1:
-        return PyBool_FromLong(fz_byte(in) & 1);
-    case 2:
-        return PyLong_FromLong((int8_t)fz_byte(in));
+    case 0: Py_RETURN_NONE;
+    case 1: return PyBool_FromLong(fz_byte(in) & 1);
+    case 2: return PyLong_FromLong((int8_t)fz_byte(in));
     case 3:
         b = fz_bytes(in, 8, &len);
         i64 = 0;
@@ -88,9 +85,7 @@ static PyObject *fz_make(fz_in_t *in, int depth)
     case 7: /* valid str */
         b = fz_bytes(in, fz_byte(in), &len);
         return PyUnicode_DecodeUTF8((const char *)b, (Py_ssize_t)len, "replace");
-    case 8:
-        b = fz_bytes(in, fz_byte(in), &len);
-        return PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)len);
+    case 8: b = fz_bytes(in, fz_byte(in), &len); return PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)len);
     case 9:
     case 10:
         n = fz_byte(in) % 8;

@@ -124,8 +124,8 @@ DATADOG_AGENT_RTLOADER_API int get_attr_string(rtloader_t *rtloader, rtloader_py
  * returns 1. A NULL object returns 0; a missing or non-bool attribute returns 0 with an error.
  * The Python error indicator is left clear. [GIL]
  */
-DATADOG_AGENT_RTLOADER_API int get_attr_bool(rtloader_t *rtloader, rtloader_pyobject_t *py_class,
-                                             const char *attr_name, bool *value);
+DATADOG_AGENT_RTLOADER_API int get_attr_bool(rtloader_t *rtloader, rtloader_pyobject_t *py_class, const char *attr_name,
+                                             bool *value);
 
 /*
  * get_check: instantiate the check class as klass(name=check_name, init_config=<dict>,

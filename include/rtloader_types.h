@@ -55,10 +55,7 @@ typedef enum rtloader_gilstate_e {
 } rtloader_gilstate_t;
 
 /* Legacy: kept so that host code naming it still compiles; no function uses it. */
-typedef enum {
-    DATADOG_AGENT_RTLOADER_ALLOCATION = 0,
-    DATADOG_AGENT_RTLOADER_FREE
-} rtloader_mem_ops_t;
+typedef enum { DATADOG_AGENT_RTLOADER_ALLOCATION = 0, DATADOG_AGENT_RTLOADER_FREE } rtloader_mem_ops_t;
 
 typedef void *(*rtloader_malloc_t)(size_t);
 typedef void (*rtloader_free_t)(void *);
@@ -130,8 +127,8 @@ typedef void (*cb_submit_service_check_t)(char *, char *, int, char **, char *, 
 typedef void (*cb_submit_event_t)(char *, event_t *);
 /* (check_id, metric_name, value, lower_bound, upper_bound, monotonic, hostname, tags,
  *  flush_first_value) */
-RTLOADER_EXTENSION typedef void (*cb_submit_histogram_bucket_t)(char *, char *, long long, float, float, int, char *, char **,
-                                             bool);
+RTLOADER_EXTENSION typedef void (*cb_submit_histogram_bucket_t)(char *, char *, long long, float, float, int, char *,
+                                                                char **, bool);
 /* (check_id, raw_event (NOT NUL-terminated), raw_event_length, event_type) */
 typedef void (*cb_submit_event_platform_event_t)(char *, char *, int, char *);
 

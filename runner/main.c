@@ -160,8 +160,8 @@ int main(int argc, char **argv)
         rtlc_options_free(&o);
         return rc;
     }
-    if (!(path = rtlc_conf_find(&o, &err)) || !rtlc_conf_load(path, &conf, &err) ||
-        !rtlc_agent_config_load(o.agent_config, &err)) {
+    if (!(path = rtlc_conf_find(&o, &err)) || !rtlc_conf_load(path, &conf, &err)
+        || !rtlc_agent_config_load(o.agent_config, &err)) {
         rc = fail(&o, RTLC_EXIT_USAGE, err);
         free(err);
         free(path);
@@ -218,8 +218,8 @@ int main(int argc, char **argv)
         gs = ensure_gil(rt);
         if (!get_check(rt, klass, conf.init_config_json, conf.instances_json[i], id, o.check, "file", &check)) {
             char *e1 = strdup(get_error(rt));
-            if (!get_check_deprecated(rt, klass, conf.init_config_json, conf.instances_json[i], agent_json, id,
-                                      o.check, "file", &check)) {
+            if (!get_check_deprecated(rt, klass, conf.init_config_json, conf.instances_json[i], agent_json, id, o.check,
+                                      "file", &check)) {
                 char *msg = rtlc_fmt("could not create the check object (constructor failed).\n"
                                      "New constructor API returned:\n%s\nDeprecated constructor API returned:\n%s",
                                      e1, get_error(rt));

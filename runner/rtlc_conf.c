@@ -11,8 +11,8 @@
 
 static const char *kind_name(rtlc_ykind_t k)
 {
-    static const char *const names[] = {"null", "a boolean", "an integer", "a float", "a string", "a list",
-                                        "a mapping"};
+    static const char *const names[] = {"null",     "a boolean", "an integer", "a float",
+                                        "a string", "a list",    "a mapping"};
     return names[k];
 }
 
@@ -70,8 +70,8 @@ int rtlc_conf_load(const char *path, rtlc_conf_t *c, char **err)
     const rtlc_yval_t *root = rtlc_ydoc_root(doc);
     if (rtlc_yval_kind(root) != RTLC_Y_MAP) {
         w = where(path, root);
-        *err = rtlc_fmt("%s: the configuration must be a mapping with 'init_config:' and 'instances:', found %s",
-                        w, kind_name(rtlc_yval_kind(root)));
+        *err = rtlc_fmt("%s: the configuration must be a mapping with 'init_config:' and 'instances:', found %s", w,
+                        kind_name(rtlc_yval_kind(root)));
         goto out;
     }
     const rtlc_yval_t *init = rtlc_yval_get(root, "init_config");
@@ -119,7 +119,7 @@ int rtlc_conf_load(const char *path, rtlc_conf_t *c, char **err)
     }
     ok = 1;
     goto out;
-json_failed: {
+json_failed : {
     char *e = rtlc_fmt("%s: %s", path, *err);
     free(*err);
     *err = e;
@@ -163,8 +163,8 @@ int rtlc_agent_config_load(const char *path, char **err)
         return 0;
     int ok = rtlc_yaml_parse(buf, len, path, &agent_doc, err);
     free(buf);
-    if (ok && rtlc_yval_kind(rtlc_ydoc_root(agent_doc)) != RTLC_Y_MAP &&
-        rtlc_yval_kind(rtlc_ydoc_root(agent_doc)) != RTLC_Y_NULL) {
+    if (ok && rtlc_yval_kind(rtlc_ydoc_root(agent_doc)) != RTLC_Y_MAP
+        && rtlc_yval_kind(rtlc_ydoc_root(agent_doc)) != RTLC_Y_NULL) {
         *err = rtlc_fmt("%s: the agent configuration must be a mapping", path);
         rtlc_agent_config_free();
         return 0;

@@ -10,8 +10,8 @@ typedef struct {
     char *path;             /* the file read */
     char *init_config_json; /* JSON text of init_config ("null" when absent) */
     size_t ninstances;
-    char **instances_json;  /* JSON text of each instance (each a mapping) */
-    char **instance_names;  /* the instance's `name` string, or NULL */
+    char **instances_json; /* JSON text of each instance (each a mapping) */
+    char **instance_names; /* the instance's `name` string, or NULL */
 } rtlc_conf_t;
 
 /* The configuration file for o->check: o->conf, else the first of CONFD/CHECK.d/conf.yaml,

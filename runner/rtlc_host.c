@@ -32,8 +32,8 @@ static char cache_dir[4096];
 
 const char *rtlc_metric_type_name(int t)
 {
-    static const char *const names[] = {"gauge", "rate", "count", "monotonic_count", "counter", "histogram",
-                                        "historate"};
+    static const char *const names[] = {"gauge",   "rate",      "count",    "monotonic_count",
+                                        "counter", "histogram", "historate"};
     return t >= 0 && t < 7 ? names[t] : "unknown";
 }
 
@@ -106,9 +106,9 @@ static void cb_submit_metric(char *id, metric_type_t t, char *name, double value
                              bool flush_first)
 {
     (void)id;
-    record("metrics", json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", jstr(name), "type", rtlc_metric_type_name((int)t),
-                                "value", jnum(value), "tags", jtags(tags), "hostname", jstr(host), "flush_first_value",
-                                flush_first));
+    record("metrics",
+           json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", jstr(name), "type", rtlc_metric_type_name((int)t), "value",
+                     jnum(value), "tags", jtags(tags), "hostname", jstr(host), "flush_first_value", flush_first));
 }
 
 static void cb_submit_service_check(char *id, char *name, int status, char **tags, char *host, char *message)
@@ -133,8 +133,8 @@ static void cb_submit_histogram_bucket(char *id, char *name, long long value, fl
 {
     (void)id;
     record("histogram_buckets",
-           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", jstr(name), "value", (json_int_t)value,
-                     "lower_bound", jnum((double)lo), "upper_bound", jnum((double)hi), "monotonic", monotonic != 0, "hostname",
+           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", jstr(name), "value", (json_int_t)value, "lower_bound",
+                     jnum((double)lo), "upper_bound", jnum((double)hi), "monotonic", monotonic != 0, "hostname",
                      jstr(host), "tags", jtags(tags), "flush_first_value", flush_first));
 }
 
@@ -142,13 +142,16 @@ static void cb_submit_event_platform_event(char *id, char *raw, int len, char *t
 {
     (void)id;
     json_t *r = json_stringn(raw ? raw : "", raw && len > 0 ? (size_t)len : 0);
-    record("event_platform_events", json_pack("{s:o,s:o}", "event_type", jstr(type), "raw_event",
-                                              r ? r : json_string("<not UTF-8>")));
+    record("event_platform_events",
+           json_pack("{s:o,s:o}", "event_type", jstr(type), "raw_event", r ? r : json_string("<not UTF-8>")));
 }
 
 /* ---- datadog_agent --------------------------------------------------------------------------- */
 
-static void cb_get_version(char **out) { *out = strdup(RTLC_AGENT_VERSION); }
+static void cb_get_version(char **out)
+{
+    *out = strdup(RTLC_AGENT_VERSION);
+}
 
 static void cb_get_config(char *key, char **out)
 {
@@ -173,9 +176,18 @@ static void cb_get_hostname(char **out)
     *out = strdup(name);
 }
 
-static void cb_get_host_tags(char **out) { *out = strdup("{}"); }
-static void cb_get_clustername(char **out) { *out = strdup(""); }
-static bool cb_tracemalloc_enabled(void) { return false; }
+static void cb_get_host_tags(char **out)
+{
+    *out = strdup("{}");
+}
+static void cb_get_clustername(char **out)
+{
+    *out = strdup("");
+}
+static bool cb_tracemalloc_enabled(void)
+{
+    return false;
+}
 
 static void cb_log(char *message, int level)
 {
@@ -205,8 +217,8 @@ static void cb_set_check_metadata(char *id, char *name, char *value)
 
 static void cb_set_external_tags(char *host, char *source, char **tags)
 {
-    record("external_tags", json_pack("{s:o,s:o,s:o}", "hostname", jstr(host), "source_type", jstr(source), "tags",
-                                      jtags(tags)));
+    record("external_tags",
+           json_pack("{s:o,s:o,s:o}", "hostname", jstr(host), "source_type", jstr(source), "tags", jtags(tags)));
 }
 
 /* The cache file of `key`: unsafe bytes are %XX-encoded so that any key maps to one file name. */
@@ -218,8 +230,8 @@ static char *cache_path(const char *key)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)key[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            (c == '.' && i > 0))
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+            || (c == '.' && i > 0))
             *p++ = (char)c;
         else
             p += sprintf(p, "%%%02X", c);
@@ -309,7 +321,10 @@ static char *cb_obfuscate_mongodb_string(char *cmd, char **error)
     return no_obfuscator(error);
 }
 
-static double cb_get_process_start_time(void) { return start_time; }
+static double cb_get_process_start_time(void)
+{
+    return start_time;
+}
 
 static void cb_emit_agent_telemetry(char *check, char *metric, double value, char *type, char *labels)
 {
@@ -344,7 +359,10 @@ static char **cb_tags(char *entity, int cardinality)
     return calloc(1, sizeof(char *)); /* no tagger here: an empty list */
 }
 
-static void cb_get_connection_info(char **out) { *out = strdup("{}"); }
+static void cb_get_connection_info(char **out)
+{
+    *out = strdup("{}");
+}
 
 static int cb_is_excluded(char *name, char *image, char *ns)
 {
@@ -354,7 +372,10 @@ static int cb_is_excluded(char *name, char *image, char *ns)
     return 0;
 }
 
-const char *rtlc_host_cache_dir(void) { return cache_dir; }
+const char *rtlc_host_cache_dir(void)
+{
+    return cache_dir;
+}
 
 void rtlc_host_register(rtloader_t *rt, const rtlc_options_t *o)
 {

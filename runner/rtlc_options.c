@@ -20,8 +20,9 @@ static const struct {
     const char *name;
     int level;
 } levels[] = {
-    {"trace", DATADOG_AGENT_TRACE}, {"debug", DATADOG_AGENT_DEBUG},   {"info", DATADOG_AGENT_INFO},
-    {"warn", DATADOG_AGENT_WARNING}, {"warning", DATADOG_AGENT_WARNING}, {"error", DATADOG_AGENT_ERROR},
+    {"trace", DATADOG_AGENT_TRACE},       {"debug", DATADOG_AGENT_DEBUG},
+    {"info", DATADOG_AGENT_INFO},         {"warn", DATADOG_AGENT_WARNING},
+    {"warning", DATADOG_AGENT_WARNING},   {"error", DATADOG_AGENT_ERROR},
     {"critical", DATADOG_AGENT_CRITICAL}, {"off", 1000},
 };
 
@@ -91,8 +92,21 @@ static int push(const char ***arr, size_t *n, const char *s)
 
 int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
 {
-    enum { O_CONF = 256, O_CONFD, O_CHECKS, O_HOME, O_TIMES, O_PAUSE, O_INSTANCE, O_JSON, O_LIST, O_LOG,
-           O_TIMEOUT, O_AGENT, O_HELP };
+    enum {
+        O_CONF = 256,
+        O_CONFD,
+        O_CHECKS,
+        O_HOME,
+        O_TIMES,
+        O_PAUSE,
+        O_INSTANCE,
+        O_JSON,
+        O_LIST,
+        O_LOG,
+        O_TIMEOUT,
+        O_AGENT,
+        O_HELP
+    };
     static const struct option opts[] = {
         {"conf", required_argument, NULL, O_CONF},
         {"confd", required_argument, NULL, O_CONFD},
@@ -119,9 +133,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const char *bad = NULL;
         switch (c) {
-        case O_CONF:
-            o->conf = optarg;
-            break;
+        case O_CONF: o->conf = optarg; break;
         case O_CONFD:
             if (!push(&o->confd, &o->nconfd, optarg))
                 bad = "out of memory";
@@ -130,9 +142,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
             if (!push(&o->checks_dirs, &o->nchecks_dirs, optarg))
                 bad = "out of memory";
             break;
-        case O_HOME:
-            o->python_home = optarg[0] ? optarg : NULL;
-            break;
+        case O_HOME: o->python_home = optarg[0] ? optarg : NULL; break;
         case O_TIMES:
             if (!parse_long(optarg, 1, &o->times))
                 bad = "--times needs an integer >= 1";
@@ -145,12 +155,8 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
             if (!parse_long(optarg, 1, &o->instance))
                 bad = "--instance needs an instance number >= 1";
             break;
-        case O_JSON:
-            o->json = 1;
-            break;
-        case O_LIST:
-            o->list = 1;
-            break;
+        case O_JSON: o->json = 1; break;
+        case O_LIST: o->list = 1; break;
         case O_LOG: {
             size_t i;
             for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
@@ -170,12 +176,8 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
                 bad = "--timeout needs a number of seconds >= 0";
             break;
         }
-        case O_AGENT:
-            o->agent_config = optarg;
-            break;
-        case O_HELP:
-            usage(stdout, prog);
-            return RTLC_EXIT_OK;
+        case O_AGENT: o->agent_config = optarg; break;
+        case O_HELP: usage(stdout, prog); return RTLC_EXIT_OK;
         default:
             if (optopt)
                 fprintf(stderr, "%s: option %s needs a value (see --help)\n", prog, argv[optind - 1]);

@@ -9,9 +9,9 @@
 #define RTLC_EXIT_USAGE 2
 
 typedef struct {
-    const char *check;        /* the positional CHECK */
-    const char *conf;         /* --conf FILE, or NULL to search the confd folders */
-    const char **confd;       /* --confd DIR (repeatable) */
+    const char *check;  /* the positional CHECK */
+    const char *conf;   /* --conf FILE, or NULL to search the confd folders */
+    const char **confd; /* --confd DIR (repeatable) */
     size_t nconfd;
     const char **checks_dirs; /* --checks-dir DIR (repeatable) */
     size_t nchecks_dirs;

@@ -55,8 +55,9 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
     size_t i;
     json_t *m;
     const char *status = str(run, "status");
-    fprintf(f, "=== %s, run %lld/%ld: %s in %.1f ms\n", label, (long long)json_integer_value(json_object_get(run, "run")),
-            times, status, json_real_value(json_object_get(run, "duration_ms")));
+    fprintf(f, "=== %s, run %lld/%ld: %s in %.1f ms\n", label,
+            (long long)json_integer_value(json_object_get(run, "run")), times, status,
+            json_real_value(json_object_get(run, "duration_ms")));
 
     if (section(f, run, "metrics", "metrics")) {
         json_array_foreach(json_object_get(run, "metrics"), i, m)
@@ -178,12 +179,12 @@ json_t *rtlc_summary_new(size_t index, const char *check_id, const char *name, c
                      "s:{s:I,s:I},s:I,s:f,s:f,s:f}",
                      "instance", (json_int_t)index, "check_id", check_id, "name", name, "configuration_source",
                      config_source, "status", "OK", "total_runs", (json_int_t)0, "metric_samples", "last_run",
-                     (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total",
-                     (json_int_t)0, "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0,
-                     "histogram_buckets", "last_run", (json_int_t)0, "total", (json_int_t)0, "event_platform_events",
-                     "last_run", (json_int_t)0, "total", (json_int_t)0, "warnings", "last_run", (json_int_t)0,
-                     "total", (json_int_t)0, "errors", (json_int_t)0, "total_execution_ms", 0.0,
-                     "average_execution_ms", 0.0, "last_execution_ms", 0.0);
+                     (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total", (json_int_t)0,
+                     "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0, "histogram_buckets",
+                     "last_run", (json_int_t)0, "total", (json_int_t)0, "event_platform_events", "last_run",
+                     (json_int_t)0, "total", (json_int_t)0, "warnings", "last_run", (json_int_t)0, "total",
+                     (json_int_t)0, "errors", (json_int_t)0, "total_execution_ms", 0.0, "average_execution_ms", 0.0,
+                     "last_execution_ms", 0.0);
 }
 
 static void bump(json_t *summary, const char *key, size_t n)
@@ -217,7 +218,8 @@ void rtlc_summary_add_run(json_t *s, const json_t *run)
 static void lt(FILE *f, const json_t *s, const char *key, const char *title)
 {
     const json_t *o = json_object_get(s, key);
-    fprintf(f, "    %s: Last Run: %lld, Total: %lld\n", title, (long long)json_integer_value(json_object_get(o, "last_run")),
+    fprintf(f, "    %s: Last Run: %lld, Total: %lld\n", title,
+            (long long)json_integer_value(json_object_get(o, "last_run")),
             (long long)json_integer_value(json_object_get(o, "total")));
 }
 

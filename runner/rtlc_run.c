@@ -31,7 +31,10 @@
 
 static char bundled_dir[PATH_MAX];
 
-const char *rtlc_bundled_base_dir(void) { return bundled_dir[0] ? bundled_dir : NULL; }
+const char *rtlc_bundled_base_dir(void)
+{
+    return bundled_dir[0] ? bundled_dir : NULL;
+}
 
 static void find_bundled_base(void)
 {
@@ -338,8 +341,8 @@ void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s,
         r->result = j->result;
         r->warnings = j->warnings;
         free(j->error);
-        r->error = rtlc_fmt("the check did not return within --timeout %g s and was cancelled (cancel_check)",
-                            timeout_s);
+        r->error =
+            rtlc_fmt("the check did not return within --timeout %g s and was cancelled (cancel_check)", timeout_s);
         if (!cdone)
             return; /* leak j rather than free it under the canceller */
     } else {

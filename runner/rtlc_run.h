@@ -23,9 +23,9 @@ typedef enum { RTLC_RUN_OK, RTLC_RUN_ERROR, RTLC_RUN_TIMEOUT, RTLC_RUN_STUCK } r
 
 typedef struct {
     rtlc_run_status_t status;
-    char *result;      /* run_check's string ("" or the JSON error list), malloc'ed, or NULL */
-    char *error;       /* rtloader error or timeout text, malloc'ed, or NULL */
-    char **warnings;   /* malloc'ed NULL-terminated list of malloc'ed strings, or NULL */
+    char *result;    /* run_check's string ("" or the JSON error list), malloc'ed, or NULL */
+    char *error;     /* rtloader error or timeout text, malloc'ed, or NULL */
+    char **warnings; /* malloc'ed NULL-terminated list of malloc'ed strings, or NULL */
     double duration_ms;
 } rtlc_run_result_t;
 

@@ -42,8 +42,7 @@ static int buf_read(buf_t *b, int fd)
     return (int)r;
 }
 
-void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, char **errout, int *rc,
-                         char **exc)
+void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, char **errout, int *rc, char **exc)
 {
     int po[2] = {-1, -1}, pe[2] = {-1, -1}, px[2] = {-1, -1};
     buf_t bo = {0}, be = {0};

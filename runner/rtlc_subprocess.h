@@ -7,7 +7,6 @@
  * timeout_s > 0 kills the process group when exceeded. On success *out and *errout are malloc'ed
  * strings and *rc the exit code (-1 when killed by a signal). On failure only *exc is set
  * (malloc'ed message). */
-void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, char **errout, int *rc,
-                         char **exc);
+void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, char **errout, int *rc, char **exc);
 
 #endif

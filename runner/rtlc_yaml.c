@@ -60,7 +60,10 @@ static void sb_put(sbuf_t *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-static void sb_puts(sbuf_t *sb, const char *s) { sb_put(sb, s, strlen(s)); }
+static void sb_puts(sbuf_t *sb, const char *s)
+{
+    sb_put(sb, s, strlen(s));
+}
 
 static char *fmt_alloc(const char *fmt, ...)
 {
@@ -194,8 +197,8 @@ typedef struct ynode {
     size_t line, col;
     struct ynode **kids; /* SEQ: items; MAP: key, value, key, value... */
     size_t n, cap;
-    int open;         /* still being composed (an alias to it would be recursive) */
-    int constructing; /* construction in progress */
+    int open;            /* still being composed (an alias to it would be recursive) */
+    int constructing;    /* construction in progress */
     rtlc_yval_t *val;    /* memoised construction as a value */
     rtlc_yval_t *keyval; /* memoised construction as a mapping key (always a str) */
 } ynode_t;
@@ -617,8 +620,7 @@ static int compose(rtlc_ydoc_t *d, const char *buf, size_t len, ynode_t **root_o
         if (!yaml_parser_parse(&parser, &ev)) {
             const char *prob = parser.problem ? parser.problem : "YAML syntax error";
             if (parser.context)
-                set_err(d, parser.problem_mark.line, parser.problem_mark.column, "%s %s", parser.context,
-                        prob);
+                set_err(d, parser.problem_mark.line, parser.problem_mark.column, "%s %s", parser.context, prob);
             else
                 set_err(d, parser.problem_mark.line, parser.problem_mark.column, "%s", prob);
             goto out;
@@ -626,9 +628,7 @@ static int compose(rtlc_ydoc_t *d, const char *buf, size_t len, ynode_t **root_o
         ynode_t *node = NULL;
         const yaml_char_t *anchor = NULL;
         switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
+        case YAML_STREAM_END_EVENT: done = 1; break;
         case YAML_DOCUMENT_START_EVENT:
             if (++docs > 1) {
                 set_err(d, ev.start_mark.line, ev.start_mark.column,
@@ -684,11 +684,10 @@ static int compose(rtlc_ydoc_t *d, const char *buf, size_t len, ynode_t **root_o
             node = stack[--sn];
             node->open = 0;
             break;
-        default:
-            break;
+        default: break;
         }
-        if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-            ev.type == YAML_MAPPING_START_EVENT) {
+        if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT
+            || ev.type == YAML_MAPPING_START_EVENT) {
             if (!node) {
                 set_err(d, ev.start_mark.line, ev.start_mark.column, "out of memory");
                 yaml_event_delete(&ev);
@@ -758,8 +757,8 @@ static rtlc_yval_t *construct(rtlc_ydoc_t *d, ynode_t *n, int depth);
 
 static int tag_is(const ynode_t *n, const char *short_name)
 {
-    return n->tag && strncmp(n->tag, TAG_PREFIX, sizeof(TAG_PREFIX) - 1) == 0 &&
-           strcmp(n->tag + sizeof(TAG_PREFIX) - 1, short_name) == 0;
+    return n->tag && strncmp(n->tag, TAG_PREFIX, sizeof(TAG_PREFIX) - 1) == 0
+           && strcmp(n->tag + sizeof(TAG_PREFIX) - 1, short_name) == 0;
 }
 
 /* The resolved short tag of a scalar ("str", "int", ...), or NULL for a foreign tag. */
@@ -859,8 +858,7 @@ static int map_set(rtlc_ydoc_t *d, rtlc_yval_t *m, htab_t *index, rtlc_yval_t *k
         return 1;
     }
     (void)d;
-    return push_ptr((void ***)&m->items, &m->n, &m->cap, key) &&
-           push_ptr((void ***)&m->items, &m->n, &m->cap, val);
+    return push_ptr((void ***)&m->items, &m->n, &m->cap, key) && push_ptr((void ***)&m->items, &m->n, &m->cap, val);
 }
 
 static int merge_from(rtlc_ydoc_t *d, rtlc_yval_t *m, htab_t *index, ynode_t *src, int depth)
@@ -1033,8 +1031,8 @@ static void emit_string(sbuf_t *sb, const char *s, size_t n)
             sb_put(sb, "\\t", 2);
         } else if (cp == '\r') {
             sb_put(sb, "\\r", 2);
-        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
-                   cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
+                   || cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
             snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp));
             sb_puts(sb, esc);
         } else {
@@ -1054,9 +1052,7 @@ static void emit(sbuf_t *sb, const rtlc_yval_t *v, int depth)
         return;
     }
     switch (v->kind) {
-    case RTLC_Y_STR:
-        emit_string(sb, v->text, v->len);
-        break;
+    case RTLC_Y_STR: emit_string(sb, v->text, v->len); break;
     case RTLC_Y_SEQ:
         sb_put(sb, "[", 1);
         for (size_t i = 0; i < v->n && !sb->failed; i++) {
@@ -1077,9 +1073,7 @@ static void emit(sbuf_t *sb, const rtlc_yval_t *v, int depth)
         }
         sb_put(sb, "}", 1);
         break;
-    default:
-        sb_put(sb, v->text, v->len);
-        break;
+    default: sb_put(sb, v->text, v->len); break;
     }
 }
 
@@ -1119,8 +1113,14 @@ int rtlc_yaml_parse(const char *buf, size_t len, const char *filename, rtlc_ydoc
     return 1;
 }
 
-const rtlc_yval_t *rtlc_ydoc_root(const rtlc_ydoc_t *d) { return d ? d->root : NULL; }
-rtlc_ykind_t rtlc_yval_kind(const rtlc_yval_t *v) { return v ? v->kind : RTLC_Y_NULL; }
+const rtlc_yval_t *rtlc_ydoc_root(const rtlc_ydoc_t *d)
+{
+    return d ? d->root : NULL;
+}
+rtlc_ykind_t rtlc_yval_kind(const rtlc_yval_t *v)
+{
+    return v ? v->kind : RTLC_Y_NULL;
+}
 
 size_t rtlc_yval_len(const rtlc_yval_t *v)
 {
@@ -1179,8 +1179,8 @@ int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
     emit(&sb, v, 0);
     if (sb.failed || !sb.buf) {
         free(sb.buf);
-        *err = fmt_alloc("the JSON text would exceed %u bytes (or memory ran out); too many aliases?",
-                         RTLC_YAML_MAX_JSON);
+        *err =
+            fmt_alloc("the JSON text would exceed %u bytes (or memory ran out); too many aliases?", RTLC_YAML_MAX_JSON);
         return 0;
     }
     *out = sb.buf;

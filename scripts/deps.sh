@@ -3,7 +3,7 @@
 # Used by `make build` (and so by `make run` / `make test`) and by CI. Debian 12.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3-dev python3-yaml golang-go libyaml-dev libjansson-dev
-      clang libclang-rt-14-dev valgrind)
+      clang clang-format libclang-rt-14-dev valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

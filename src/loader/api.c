@@ -248,11 +248,11 @@ DATADOG_AGENT_RTLOADER_API char *get_interpreter_memory_usage(rtloader_t *rt)
 
 /* ---- callback setters: one process-global table in the backend ---------------------------- */
 
-#define RTL_SETTER(field, type)                                                                               \
-    DATADOG_AGENT_RTLOADER_API void set_##field##_cb(rtloader_t *rt, type cb)                                 \
-    {                                                                                                         \
-        if (rt != NULL)                                                                                       \
-            rt->ops->callbacks->field = cb;                                                                   \
+#define RTL_SETTER(field, type)                                                                                        \
+    DATADOG_AGENT_RTLOADER_API void set_##field##_cb(rtloader_t *rt, type cb)                                          \
+    {                                                                                                                  \
+        if (rt != NULL)                                                                                                \
+            rt->ops->callbacks->field = cb;                                                                            \
     }
 
 RTL_CALLBACK_LIST(RTL_SETTER)

@@ -146,8 +146,7 @@ static int rtl_find_version(const char *home, const char *exe)
 static int rtl_in_dir(const char *dir, const char *file)
 {
     char path[PATH_MAX];
-    return dir[0] != '\0' && snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path)
-           && rtl_is_file(path);
+    return dir[0] != '\0' && snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path) && rtl_is_file(path);
 }
 
 static int rtl_cmp_int(const void *a, const void *b)

@@ -462,6 +462,8 @@ static char *rtl_diagnosis_error(const char *msg)
     p = out + sizeof(head) - 1;
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)msg[i];
+        /* One escape per line, as the table of API.md §7.8. */
+        /* clang-format off */
         switch (c) {
         case '"': *p++ = '\\'; *p++ = '"'; break;
         case '\\': *p++ = '\\'; *p++ = '\\'; break;
@@ -479,6 +481,7 @@ static char *rtl_diagnosis_error(const char *msg)
                 *p++ = (char)c;
             }
         }
+        /* clang-format on */
     }
     memcpy(p, tail, sizeof(tail)); /* includes the NUL */
     return out;

@@ -31,18 +31,18 @@
 typedef enum { RTL_INIT_NONE = 0, RTL_INIT_OK, RTL_INIT_FAILED } rtl_init_state_t;
 
 typedef struct rtl_three_s {
-    char *home;             /* python home (rt-owned) */
-    char *exe;              /* python_exe or NULL (rt-owned) */
-    char **paths;           /* recorded add_python_path entries (rt-owned) */
+    char *home;   /* python home (rt-owned) */
+    char *exe;    /* python_exe or NULL (rt-owned) */
+    char **paths; /* recorded add_python_path entries (rt-owned) */
     size_t npaths, cappaths;
-    int path_lost; /* add_python_path could not record a path (out of memory): init refuses */
+    int path_lost;              /* add_python_path could not record a path (out of memory): init refuses */
     pthread_mutex_t error_lock; /* error channel (API.md §2.2): see error.c */
     int error_set;              /* flag */
     char *error;                /* rt-owned message, or NULL meaning "" */
-    rtl_init_state_t state; /* set by init */
-    PyObject *base_class;   /* strong ref to datadog_checks.checks.AgentCheck */
-    PyThreadState *main_ts; /* saved by init (PyEval_SaveThread) */
-    int pymem_requested;    /* init_pymem_stats called before init */
+    rtl_init_state_t state;     /* set by init */
+    PyObject *base_class;       /* strong ref to datadog_checks.checks.AgentCheck */
+    PyThreadState *main_ts;     /* saved by init (PyEval_SaveThread) */
+    int pymem_requested;        /* init_pymem_stats called before init */
 } rtl_three_t;
 
 /* ---- memory (mem.c): the allocator pair received from the loader at creation ---- */

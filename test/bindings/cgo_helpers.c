@@ -90,7 +90,9 @@ void rtlgo_segfault(void)
 
 void rtlgo_set_callback(rtloader_t *r, int which, int on)
 {
-#define RTLGO_SET(setter, fn) setter(r, on ? (fn) : NULL); break
+#define RTLGO_SET(setter, fn)                                                                                          \
+    setter(r, on ? (fn) : NULL);                                                                                       \
+    break
     switch (which) {
     case RTLGO_CB_SUBMIT_METRIC: RTLGO_SET(set_submit_metric_cb, goSubmitMetric);
     case RTLGO_CB_SUBMIT_SERVICE_CHECK: RTLGO_SET(set_submit_service_check_cb, goSubmitServiceCheck);
@@ -114,8 +116,7 @@ void rtlgo_set_callback(rtloader_t *r, int which, int on)
     case RTLGO_CB_OBFUSCATE_SQL: RTLGO_SET(set_obfuscate_sql_cb, goObfuscateSQL);
     case RTLGO_CB_OBFUSCATE_SQL_EXEC_PLAN: RTLGO_SET(set_obfuscate_sql_exec_plan_cb, goObfuscateSQLExecPlan);
     case RTLGO_CB_GET_PROCESS_START_TIME: RTLGO_SET(set_get_process_start_time_cb, goGetProcessStartTime);
-    case RTLGO_CB_OBFUSCATE_MONGODB_STRING:
-        RTLGO_SET(set_obfuscate_mongodb_string_cb, goObfuscateMongoDBString);
+    case RTLGO_CB_OBFUSCATE_MONGODB_STRING: RTLGO_SET(set_obfuscate_mongodb_string_cb, goObfuscateMongoDBString);
     case RTLGO_CB_EMIT_AGENT_TELEMETRY: RTLGO_SET(set_emit_agent_telemetry_cb, goEmitAgentTelemetry);
     case RTLGO_CB_REPORT_ISSUE: RTLGO_SET(set_report_issue_cb, goReportIssue);
     case RTLGO_CB_RESOLVE_ISSUE: RTLGO_SET(set_resolve_issue_cb, goResolveIssue);

@@ -17,14 +17,14 @@
 static int vg_failures = 0;
 static int vg_callbacks = 0;
 
-#define VG_EXPECT(cond, ...)                                                                                         \
-    do {                                                                                                             \
-        if (!(cond)) {                                                                                               \
-            fprintf(stderr, "vg-driver: FAILED %s:%d: ", __FILE__, __LINE__);                                        \
-            fprintf(stderr, __VA_ARGS__);                                                                            \
-            fputc('\n', stderr);                                                                                     \
-            vg_failures++;                                                                                           \
-        }                                                                                                            \
+#define VG_EXPECT(cond, ...)                                                                                           \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "vg-driver: FAILED %s:%d: ", __FILE__, __LINE__);                                          \
+            fprintf(stderr, __VA_ARGS__);                                                                              \
+            fputc('\n', stderr);                                                                                       \
+            vg_failures++;                                                                                             \
+        }                                                                                                              \
     } while (0)
 
 /* ---- host callbacks: read every argument, return _malloc'ed data --------------------------- */
@@ -38,8 +38,14 @@ static size_t vg_strv_len(char **v)
         total += strlen(v[n]);
     return total + n;
 }
-static size_t vg_len(const char *s) { return s ? strlen(s) : 0; }
-static char *vg_dup(const char *s) { return strdupe(s); }
+static size_t vg_len(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+static char *vg_dup(const char *s)
+{
+    return strdupe(s);
+}
 
 static void cb_submit_metric(char *id, metric_type_t t, char *name, double v, char **tags, char *host, bool flush)
 {
@@ -53,9 +59,10 @@ static void cb_submit_service_check(char *id, char *name, int st, char **tags, c
 }
 static void cb_submit_event(char *id, event_t *ev)
 {
-    vg_callbacks += (vg_len(id) + vg_len(ev->title) + vg_len(ev->text) + vg_len(ev->priority) + vg_len(ev->host) +
-                     vg_strv_len(ev->tags) + vg_len(ev->alert_type) + vg_len(ev->aggregation_key) +
-                     vg_len(ev->source_type_name) + vg_len(ev->event_type)) > 0;
+    vg_callbacks += (vg_len(id) + vg_len(ev->title) + vg_len(ev->text) + vg_len(ev->priority) + vg_len(ev->host)
+                     + vg_strv_len(ev->tags) + vg_len(ev->alert_type) + vg_len(ev->aggregation_key)
+                     + vg_len(ev->source_type_name) + vg_len(ev->event_type))
+                    > 0;
 }
 static void cb_submit_histogram_bucket(char *id, char *name, long long v, float lo, float hi, int mono, char *host,
                                        char **tags, bool flush)
@@ -70,19 +77,69 @@ static void cb_submit_event_platform_event(char *id, char *raw, int len, char *t
         sum += raw[i];
     vg_callbacks += (vg_len(id) + vg_len(type) + (size_t)sum) > 0;
 }
-static void cb_get_version(char **out) { *out = vg_dup("7.99.0"); vg_callbacks++; }
-static void cb_get_config(char *key, char **out) { (void)key; *out = vg_dup("{\"a\": [1, 2, \"x\"]}"); vg_callbacks++; }
-static void cb_headers(char **out) { *out = vg_dup("{\"User-Agent\": \"vg\"}"); vg_callbacks++; }
-static void cb_get_hostname(char **out) { *out = vg_dup("vg-host"); vg_callbacks++; }
-static void cb_get_host_tags(char **out) { *out = vg_dup("{\"system\": [\"a\"]}"); vg_callbacks++; }
-static void cb_get_clustername(char **out) { *out = vg_dup("vg-cluster"); vg_callbacks++; }
-static bool cb_tracemalloc_enabled(void) { vg_callbacks++; return false; }
-static void cb_log(char *msg, int level) { (void)level; vg_callbacks += vg_len(msg) > 0; }
-static void cb_send_log(char *line, char *id) { vg_callbacks += (vg_len(line) + vg_len(id)) > 0; }
-static void cb_set_check_metadata(char *id, char *n, char *v) { vg_callbacks += (vg_len(id) + vg_len(n) + vg_len(v)) > 0; }
-static void cb_set_external_tags(char *h, char *src, char **tags) { vg_callbacks += (vg_len(h) + vg_len(src) + vg_strv_len(tags)) > 0; }
-static void cb_write_persistent_cache(char *k, char *v) { vg_callbacks += (vg_len(k) + vg_len(v)) > 0; }
-static char *cb_read_persistent_cache(char *k) { (void)k; vg_callbacks++; return vg_dup("cached"); }
+static void cb_get_version(char **out)
+{
+    *out = vg_dup("7.99.0");
+    vg_callbacks++;
+}
+static void cb_get_config(char *key, char **out)
+{
+    (void)key;
+    *out = vg_dup("{\"a\": [1, 2, \"x\"]}");
+    vg_callbacks++;
+}
+static void cb_headers(char **out)
+{
+    *out = vg_dup("{\"User-Agent\": \"vg\"}");
+    vg_callbacks++;
+}
+static void cb_get_hostname(char **out)
+{
+    *out = vg_dup("vg-host");
+    vg_callbacks++;
+}
+static void cb_get_host_tags(char **out)
+{
+    *out = vg_dup("{\"system\": [\"a\"]}");
+    vg_callbacks++;
+}
+static void cb_get_clustername(char **out)
+{
+    *out = vg_dup("vg-cluster");
+    vg_callbacks++;
+}
+static bool cb_tracemalloc_enabled(void)
+{
+    vg_callbacks++;
+    return false;
+}
+static void cb_log(char *msg, int level)
+{
+    (void)level;
+    vg_callbacks += vg_len(msg) > 0;
+}
+static void cb_send_log(char *line, char *id)
+{
+    vg_callbacks += (vg_len(line) + vg_len(id)) > 0;
+}
+static void cb_set_check_metadata(char *id, char *n, char *v)
+{
+    vg_callbacks += (vg_len(id) + vg_len(n) + vg_len(v)) > 0;
+}
+static void cb_set_external_tags(char *h, char *src, char **tags)
+{
+    vg_callbacks += (vg_len(h) + vg_len(src) + vg_strv_len(tags)) > 0;
+}
+static void cb_write_persistent_cache(char *k, char *v)
+{
+    vg_callbacks += (vg_len(k) + vg_len(v)) > 0;
+}
+static char *cb_read_persistent_cache(char *k)
+{
+    (void)k;
+    vg_callbacks++;
+    return vg_dup("cached");
+}
 static char *cb_obfuscate_sql(char *q, char *opts, char **err)
 {
     (void)err;
@@ -95,7 +152,11 @@ static char *cb_obfuscate_sql_exec_plan(char *plan, bool norm, char **err)
     vg_callbacks += vg_len(plan) > 0;
     return vg_dup("{}");
 }
-static double cb_get_process_start_time(void) { vg_callbacks++; return 12345.5; }
+static double cb_get_process_start_time(void)
+{
+    vg_callbacks++;
+    return 12345.5;
+}
 static char *cb_obfuscate_mongodb_string(char *cmd, char **err)
 {
     (void)err;
@@ -107,8 +168,16 @@ static void cb_emit_agent_telemetry(char *c, char *m, double v, char *t, char *l
     (void)v;
     vg_callbacks += (vg_len(c) + vg_len(m) + vg_len(t) + vg_len(labels)) > 0;
 }
-static void cb_report_issue(char *c, char *report, char **err) { (void)err; vg_callbacks += (vg_len(c) + vg_len(report)) > 0; }
-static void cb_resolve_issue(char *id, char **err) { (void)err; vg_callbacks += vg_len(id) > 0; }
+static void cb_report_issue(char *c, char *report, char **err)
+{
+    (void)err;
+    vg_callbacks += (vg_len(c) + vg_len(report)) > 0;
+}
+static void cb_resolve_issue(char *id, char **err)
+{
+    (void)err;
+    vg_callbacks += vg_len(id) > 0;
+}
 static void cb_get_subprocess_output(char **argv, char **env, char **out, char **errout, int *rc, char **exc)
 {
     (void)exc;
@@ -117,7 +186,10 @@ static void cb_get_subprocess_output(char **argv, char **env, char **out, char *
     *errout = vg_dup("");
     *rc = 0;
 }
-static void cb_cgo_free(void *p) { _free(p); }
+static void cb_cgo_free(void *p)
+{
+    _free(p);
+}
 static char **cb_tags(char *id, int card)
 {
     char **v = _malloc(3 * sizeof(char *));
@@ -130,8 +202,16 @@ static char **cb_tags(char *id, int card)
     v[2] = NULL;
     return v;
 }
-static void cb_get_connection_info(char **out) { *out = vg_dup("{\"url\": \"http://x\", \"verify\": true}"); vg_callbacks++; }
-static int cb_is_excluded(char *n, char *i, char *ns) { vg_callbacks += (vg_len(n) + vg_len(i) + vg_len(ns)) > 0; return 1; }
+static void cb_get_connection_info(char **out)
+{
+    *out = vg_dup("{\"url\": \"http://x\", \"verify\": true}");
+    vg_callbacks++;
+}
+static int cb_is_excluded(char *n, char *i, char *ns)
+{
+    vg_callbacks += (vg_len(n) + vg_len(i) + vg_len(ns)) > 0;
+    return 1;
+}
 
 static void vg_set_callbacks(rtloader_t *r)
 {
@@ -268,8 +348,8 @@ int main(int argc, char **argv)
     VG_EXPECT(ms.allocations == ms.frees && ms.allocated_bytes == ms.freed_bytes && ms.inuse_bytes == 0,
               "rtloader memory not balanced: %zu allocations (%zu bytes), %zu frees (%zu bytes)", ms.allocations,
               ms.allocated_bytes, ms.frees, ms.freed_bytes);
-    printf("vg-driver: %d callbacks, %zu rtloader allocations (all freed), %d failures\n", vg_callbacks,
-           ms.allocations, vg_failures);
+    printf("vg-driver: %d callbacks, %zu rtloader allocations (all freed), %d failures\n", vg_callbacks, ms.allocations,
+           vg_failures);
     destroy(r);
     destroy(NULL);
     return vg_failures ? 1 : 0;

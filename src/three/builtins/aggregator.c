@@ -141,12 +141,12 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
         Py_RETURN_NONE;
     if (!rtl_fast_metric_args(args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
         && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
-                          &hostname, &flush) < 0)
+                          &hostname, &flush)
+               < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
-    rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, v, (char *)hostname,
-                         flush != 0);
+    rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, v, (char *)hostname, flush != 0);
     if (v != lent)
         rtl_strv_release(&tags);
     Py_RETURN_NONE;
@@ -165,7 +165,8 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     if (rtl_cb.submit_service_check == NULL)
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "OssiOss", NULL, &check, &check_id, &name, &status, &py_tags, &hostname,
-                       &message) < 0)
+                       &message)
+        < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
@@ -232,7 +233,7 @@ static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssiz
     memset(&ev, 0, sizeof(ev));
     for (i = 0; i < RTL_EVENT_NFIELDS; i++) {
         refs[i] = PyDict_GetItemString(dict, rtl_event_fields[i].key); /* borrowed, or NULL */
-        Py_XINCREF(refs[i]); /* keeps the lent string alive */
+        Py_XINCREF(refs[i]);                                           /* keeps the lent string alive */
         *(const char **)((char *)&ev + rtl_event_fields[i].offset) = rtl_borrow_string(refs[i]);
     }
     ev.ts = rtl_event_ts(PyDict_GetItemString(dict, "timestamp")); /* borrowed */
@@ -274,12 +275,13 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     if (rtl_cb.submit_histogram_bucket == NULL)
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "OssLffisO|b", NULL, &check, &check_id, &name, &value, &lower, &upper,
-                       &monotonic, &hostname, &py_tags, &flush) < 0)
+                       &monotonic, &hostname, &py_tags, &flush)
+        < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
         return NULL;
-    rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic, (char *)hostname,
-                                   v, flush != 0);
+    rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic, (char *)hostname, v,
+                                   flush != 0);
     if (v != lent)
         rtl_strv_release(&tags);
     Py_RETURN_NONE;
@@ -326,12 +328,9 @@ PyObject *rtl_init_aggregator(void)
         const char *name;
         long value;
     } consts[] = {
-        {"GAUGE", DATADOG_AGENT_RTLOADER_GAUGE},
-        {"RATE", DATADOG_AGENT_RTLOADER_RATE},
-        {"COUNT", DATADOG_AGENT_RTLOADER_COUNT},
-        {"MONOTONIC_COUNT", DATADOG_AGENT_RTLOADER_MONOTONIC_COUNT},
-        {"COUNTER", DATADOG_AGENT_RTLOADER_COUNTER},
-        {"HISTOGRAM", DATADOG_AGENT_RTLOADER_HISTOGRAM},
+        {"GAUGE", DATADOG_AGENT_RTLOADER_GAUGE},         {"RATE", DATADOG_AGENT_RTLOADER_RATE},
+        {"COUNT", DATADOG_AGENT_RTLOADER_COUNT},         {"MONOTONIC_COUNT", DATADOG_AGENT_RTLOADER_MONOTONIC_COUNT},
+        {"COUNTER", DATADOG_AGENT_RTLOADER_COUNTER},     {"HISTOGRAM", DATADOG_AGENT_RTLOADER_HISTOGRAM},
         {"HISTORATE", DATADOG_AGENT_RTLOADER_HISTORATE},
     };
     PyObject *m = PyModule_Create(&rtl_aggregator_def); /* new reference */

@@ -258,8 +258,7 @@ static int rtl_conv(const rtl_fmt_t *fi, const char **f, int argno, PyObject *ar
             return rtl_conv_buf(fi, argno, arg, p, va_arg(*ap, Py_ssize_t *));
         }
         return rtl_conv_str(fi, argno, arg, 0, va_arg(*ap, const char **));
-    case 'z':
-        return rtl_conv_str(fi, argno, arg, 1, va_arg(*ap, const char **));
+    case 'z': return rtl_conv_str(fi, argno, arg, 1, va_arg(*ap, const char **));
     case 'i':
         if (rtl_conv_long(arg, &l) < 0)
             return -1;
@@ -304,9 +303,7 @@ static int rtl_conv(const rtl_fmt_t *fi, const char **f, int argno, PyObject *ar
         else
             *va_arg(*ap, float *) = (float)d;
         return 0;
-    default:
-        PyErr_Format(PyExc_SystemError, "rtloader: bad format unit '%c'", c);
-        return -1;
+    default: PyErr_Format(PyExc_SystemError, "rtloader: bad format unit '%c'", c); return -1;
     }
 }
 
@@ -357,7 +354,10 @@ static int rtl_parse_positional(PyObject *const *args, Py_ssize_t nargs, const c
     if (nargs < min || nargs > max) {
         int n = nargs < min ? min : max;
         PyErr_Format(PyExc_TypeError, "%s takes %s %d argument%s (%zd given)", rtl_fn(fi, fn, sizeof(fn)),
-                     min == max ? "exactly" : nargs < min ? "at least" : "at most", n, n == 1 ? "" : "s", nargs);
+                     min == max    ? "exactly"
+                     : nargs < min ? "at least"
+                                   : "at most",
+                     n, n == 1 ? "" : "s", nargs);
         return -1;
     }
     for (i = 0; i < fi->len; i++) {
@@ -395,8 +395,8 @@ static int rtl_parse_keywords(PyObject *const *args, Py_ssize_t nargs, PyObject 
     for (pos = 0; pos < len && kwlist[pos][0] == '\0'; pos++) {
     }
     if (nargs + nkw > len) {
-        PyErr_Format(PyExc_TypeError, "%s takes at most %d %sargument%s (%zd given)", rtl_fn(fi, fn, sizeof(fn)),
-                     len, nargs == 0 ? "keyword " : "", len == 1 ? "" : "s", nargs + nkw);
+        PyErr_Format(PyExc_TypeError, "%s takes at most %d %sargument%s (%zd given)", rtl_fn(fi, fn, sizeof(fn)), len,
+                     nargs == 0 ? "keyword " : "", len == 1 ? "" : "s", nargs + nkw);
         return -1;
     }
     for (i = 0; i < len; i++) {
@@ -630,19 +630,12 @@ rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict)
 void rtl_raise_tags_error(rtl_strv_status_t st)
 {
     switch (st) {
-    case RTL_STRV_OK:
-        break;
-    case RTL_STRV_NOT_SEQUENCE:
-        PyErr_SetString(PyExc_TypeError, RTL_ERR_TAGS_NOT_SEQUENCE);
-        break;
-    case RTL_STRV_NO_LENGTH:
-        PyErr_SetString(PyExc_RuntimeError, RTL_ERR_TAGS_LENGTH);
-        break;
+    case RTL_STRV_OK: break;
+    case RTL_STRV_NOT_SEQUENCE: PyErr_SetString(PyExc_TypeError, RTL_ERR_TAGS_NOT_SEQUENCE); break;
+    case RTL_STRV_NO_LENGTH: PyErr_SetString(PyExc_RuntimeError, RTL_ERR_TAGS_LENGTH); break;
     case RTL_STRV_TOO_LARGE:
     case RTL_STRV_NO_MEMORY:
-    case RTL_STRV_BAD_ITEM:
-        PyErr_SetString(PyExc_RuntimeError, RTL_ERR_TAGS_MEMORY);
-        break;
+    case RTL_STRV_BAD_ITEM: PyErr_SetString(PyExc_RuntimeError, RTL_ERR_TAGS_MEMORY); break;
     }
 }
 

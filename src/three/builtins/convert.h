@@ -93,11 +93,11 @@ RTL_HIDDEN int rtl_parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject 
 #define RTL_STRV_STACK 16
 
 typedef struct rtl_strv_s {
-    char **v;        /* the NULL-terminated array for the host */
-    PyObject **refs; /* refs[i] owns the object v[i] points into (when nrefs > 0) */
-    Py_ssize_t n;    /* strings stored: v[n] is the NULL terminator */
+    char **v;         /* the NULL-terminated array for the host */
+    PyObject **refs;  /* refs[i] owns the object v[i] points into (when nrefs > 0) */
+    Py_ssize_t n;     /* strings stored: v[n] is the NULL terminator */
     Py_ssize_t nrefs; /* references held in refs: n, or 0 when the strings are lent (tags) */
-    void *heap;      /* the rtl_malloc block, or NULL while the stack slots are used */
+    void *heap;       /* the rtl_malloc block, or NULL while the stack slots are used */
     char *stack_v[RTL_STRV_STACK + 1];
     PyObject *stack_refs[RTL_STRV_STACK];
 } rtl_strv_t;

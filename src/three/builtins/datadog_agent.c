@@ -217,8 +217,8 @@ static int rtl_send_external_tags(PyObject *entry)
         return -1;
     }
     if (!PyDict_Next(dict, &pos, &key, &value)) /* borrowed key and value */
-        return 0; /* an empty dict is skipped; only the first pair is ever used */
-    Py_INCREF(key);   /* the dict is mutable: own what we lend from */
+        return 0;                               /* an empty dict is skipped; only the first pair is ever used */
+    Py_INCREF(key);                             /* the dict is mutable: own what we lend from */
     Py_INCREF(value);
     source_type = rtl_borrow_string(key);
     if (source_type == NULL) {
@@ -286,10 +286,8 @@ static PyObject *rtl_write_persistent_cache(PyObject *self, PyObject *const *arg
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "ss", NULL, &key, &value) < 0)
         return NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rtl_cb.write_persistent_cache((char *)key, (char *)value);
-    Py_END_ALLOW_THREADS
-    Py_RETURN_NONE;
+    Py_BEGIN_ALLOW_THREADS rtl_cb.write_persistent_cache((char *)key, (char *)value);
+    Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
 static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -302,10 +300,9 @@ static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "s", NULL, &key) < 0)
         return NULL;
-    Py_BEGIN_ALLOW_THREADS
-    value = rtl_cb.read_persistent_cache((char *)key);
-    Py_END_ALLOW_THREADS
-    if (value == NULL) {
+    Py_BEGIN_ALLOW_THREADS value = rtl_cb.read_persistent_cache((char *)key);
+    Py_END_ALLOW_THREADS if (value == NULL)
+    {
         PyErr_SetString(PyExc_RuntimeError, RTL_ERR_CACHE_READ);
         return NULL;
     }
@@ -345,8 +342,7 @@ static PyObject *rtl_obfuscate_sql(PyObject *self, PyObject *const *args, Py_ssi
     return rtl_obfuscation_result(result, error, RTL_ERR_EMPTY_SQL);
 }
 
-static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
-                                             PyObject *kwnames)
+static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     static const char *const kwlist[] = {"", "normalize", NULL};
     const char *plan;
@@ -381,8 +377,7 @@ static PyObject *rtl_obfuscate_mongodb_string(PyObject *self, PyObject *const *a
 
 /* ---- telemetry and health issues (§3.15 to §3.17) ---------------------------------------------- */
 
-static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
-                                          PyObject *kwnames)
+static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     static const char *const kwlist[] = {"check_name", "metric_name", "metric_value", "metric_type", "labels", NULL};
     const char *check_name, *metric_name, *metric_type;
@@ -393,8 +388,9 @@ static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *const *args,
     (void)self;
     if (rtl_cb.emit_agent_telemetry == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "ssds|O", kwlist, &check_name, &metric_name, &metric_value,
-                       &metric_type, &labels) < 0)
+    if (rtl_parse_args(args, nargs, kwnames, "ssds|O", kwlist, &check_name, &metric_name, &metric_value, &metric_type,
+                       &labels)
+        < 0)
         return NULL;
     if (labels != NULL && labels != Py_None) {
         labels_json = rtl_as_json(labels); /* rt-owned */

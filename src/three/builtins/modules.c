@@ -10,9 +10,12 @@ int rtl_builtins_register(void)
         const char *name;
         PyObject *(*init)(void);
     } modules[] = {
-        {"aggregator", rtl_init_aggregator}, {"datadog_agent", rtl_init_datadog_agent},
-        {"util", rtl_init_util},             {"_util", rtl_init_util_private},
-        {"tagger", rtl_init_tagger},         {"kubeutil", rtl_init_kubeutil},
+        {"aggregator", rtl_init_aggregator},
+        {"datadog_agent", rtl_init_datadog_agent},
+        {"util", rtl_init_util},
+        {"_util", rtl_init_util_private},
+        {"tagger", rtl_init_tagger},
+        {"kubeutil", rtl_init_kubeutil},
         {"containers", rtl_init_containers},
     };
     size_t i;
