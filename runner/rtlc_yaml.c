@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "rtlc_yaml.h"
+#include "rtlc_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -63,17 +64,6 @@ static void sb_put(sbuf_t *sb, const char *s, size_t n)
 static void sb_puts(sbuf_t *sb, const char *s)
 {
     sb_put(sb, s, strlen(s));
-}
-
-static char *fmt_alloc(const char *fmt, ...)
-{
-    va_list ap;
-    char *out = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&out, fmt, ap) < 0)
-        out = NULL;
-    va_end(ap);
-    return out;
 }
 
 /* string → pointer table (open addressing); used for anchors and for mapping keys */
@@ -246,7 +236,7 @@ static void set_err(rtlc_ydoc_t *d, size_t line, size_t col, const char *fmt, ..
     if (vasprintf(&msg, fmt, ap) < 0)
         msg = NULL;
     va_end(ap);
-    d->err = fmt_alloc("%s:%zu:%zu: %s", d->fname, line + 1, col + 1, msg ? msg : "out of memory");
+    d->err = rtlc_fmt("%s:%zu:%zu: %s", d->fname, line + 1, col + 1, msg ? msg : "out of memory");
     free(msg);
 }
 
@@ -1180,7 +1170,7 @@ int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
     if (sb.failed || !sb.buf) {
         free(sb.buf);
         *err =
-            fmt_alloc("the JSON text would exceed %u bytes (or memory ran out); too many aliases?", RTLC_YAML_MAX_JSON);
+            rtlc_fmt("the JSON text would exceed %u bytes (or memory ran out); too many aliases?", RTLC_YAML_MAX_JSON);
         return 0;
     }
     *out = sb.buf;

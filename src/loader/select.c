@@ -34,6 +34,7 @@
 
 #define RTLOADER_NO_RAW_MALLOC
 #include "loader.h"
+#include "rtl_format.h"
 #include "rtloader_mem.h"
 
 #if defined(__linux__) || defined(__unix__)
@@ -54,18 +55,9 @@ static char rtl_dl_name[PATH_MAX];
 RTL_HIDDEN char *rtl_msg(const char *fmt, ...)
 {
     va_list ap;
-    int n;
     char *s;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    s = _malloc((size_t)n + 1);
-    if (s == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    s = rtl_vformat(_malloc, fmt, ap);
     va_end(ap);
     return s;
 }

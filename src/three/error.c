@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "pycompat.h"
+#include "rtl_format.h"
 #include "three.h"
 
 /* What get_error reports for an error whose message could not be allocated. */
@@ -45,24 +46,9 @@ RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
 RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
 {
     va_list ap;
-    int n;
-    char *s;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    rtl_store_error(t, rtl_vformat(rtl_malloc, fmt, ap)); /* NULL: get_error reports RTL_ERR_NOT_STORED */
     va_end(ap);
-    if (n < 0) {
-        rtl_set_error(t, fmt);
-        return;
-    }
-    s = rtl_malloc((size_t)n + 1);
-    if (s == NULL) {
-        rtl_store_error(t, NULL); /* flagged; get_error reports RTL_ERR_NOT_STORED */
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    rtl_store_error(t, s);
 }
 
 /* Joins the items of a list of str (traceback.format_exception's result); NULL if unusable. */
