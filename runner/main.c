@@ -96,10 +96,12 @@ static int do_list(const rtlc_options_t *o)
         size_t i;
         json_t *v;
         printf("Installed integrations (datadog_checks wheels): %zu\n", json_array_size(integrations));
-        json_array_foreach(integrations, i, v) printf("  %s\n", json_is_string(v) ? json_string_value(v) : "?");
+        json_array_foreach(integrations, i, v)
+            printf("  %s\n", json_is_string(v) ? json_string_value(v) : "?");
         printf("Checks in the checks folders: %zu\n", json_array_size(checks));
-        json_array_foreach(checks, i, v) printf("  %-24s %s\n", json_string_value(json_object_get(v, "name")),
-                                                json_string_value(json_object_get(v, "path")));
+        json_array_foreach(checks, i, v)
+            printf("  %-24s %s\n", json_string_value(json_object_get(v, "name")),
+                   json_string_value(json_object_get(v, "path")));
     }
     json_decref(doc);
     free(pyinfo);

@@ -16,8 +16,7 @@ static void print_tags(FILE *f, const json_t *tags)
     size_t i;
     json_t *t;
     fputs("[", f);
-    json_array_foreach(tags, i, t)
-    {
+    json_array_foreach(tags, i, t) {
         fprintf(f, "%s%s", i ? ", " : "", json_string_value(t) ? json_string_value(t) : "");
     }
     fputs("]", f);
@@ -60,8 +59,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
             json_real_value(json_object_get(run, "duration_ms")));
 
     if (section(f, run, "metrics", "metrics")) {
-        json_array_foreach(json_object_get(run, "metrics"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "metrics"), i, m) {
             fprintf(f, "    %-15s %s = ", str(m, "type"), str(m, "name"));
             print_value(f, json_object_get(m, "value"));
             fputs("  tags: ", f);
@@ -74,8 +72,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
         }
     }
     if (section(f, run, "service_checks", "service checks")) {
-        json_array_foreach(json_object_get(run, "service_checks"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "service_checks"), i, m) {
             json_int_t st = json_integer_value(json_object_get(m, "status"));
             fprintf(f, "    %s: %s", str(m, "name"), st >= 0 && st <= 3 ? sc_status[st] : "?");
             fputs("  tags: ", f);
@@ -88,8 +85,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
         }
     }
     if (section(f, run, "events", "events")) {
-        json_array_foreach(json_object_get(run, "events"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "events"), i, m) {
             fprintf(f, "    %s: %s  [alert_type: %s, priority: %s, source: %s, aggregation_key: %s, ts: %lld]  tags: ",
                     str(m, "msg_title"), str(m, "msg_text"), str(m, "alert_type"), str(m, "priority"),
                     str(m, "source_type_name"), str(m, "aggregation_key"),
@@ -99,8 +95,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
         }
     }
     if (section(f, run, "histogram_buckets", "histogram buckets")) {
-        json_array_foreach(json_object_get(run, "histogram_buckets"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "histogram_buckets"), i, m) {
             fprintf(f, "    %s [", str(m, "name"));
             print_value(f, json_object_get(m, "lower_bound"));
             fputs(", ", f);
@@ -112,50 +107,43 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
         }
     }
     if (section(f, run, "event_platform_events", "event platform events")) {
-        json_array_foreach(json_object_get(run, "event_platform_events"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "event_platform_events"), i, m) {
             fprintf(f, "    %s: %s\n", str(m, "event_type"), str(m, "raw_event"));
         }
     }
     if (section(f, run, "logs", "logs")) {
-        json_array_foreach(json_object_get(run, "logs"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "logs"), i, m) {
             fputs("    ", f);
             print_json_inline(f, m);
             fputc('\n', f);
         }
     }
     if (section(f, run, "metadata", "metadata")) {
-        json_array_foreach(json_object_get(run, "metadata"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "metadata"), i, m) {
             fprintf(f, "    %s = %s\n", str(m, "name"), str(m, "value"));
         }
     }
     if (section(f, run, "external_tags", "external tags")) {
-        json_array_foreach(json_object_get(run, "external_tags"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "external_tags"), i, m) {
             fprintf(f, "    %s (%s): ", str(m, "hostname"), str(m, "source_type"));
             print_tags(f, json_object_get(m, "tags"));
             fputc('\n', f);
         }
     }
     if (section(f, run, "telemetry", "agent telemetry")) {
-        json_array_foreach(json_object_get(run, "telemetry"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "telemetry"), i, m) {
             fprintf(f, "    %s %s = ", str(m, "type"), str(m, "metric_name"));
             print_value(f, json_object_get(m, "value"));
             fputc('\n', f);
         }
     }
     if (section(f, run, "warnings", "warnings")) {
-        json_array_foreach(json_object_get(run, "warnings"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "warnings"), i, m) {
             fprintf(f, "    %s\n", json_string_value(m) ? json_string_value(m) : "");
         }
     }
     if (section(f, run, "errors", "errors")) {
-        json_array_foreach(json_object_get(run, "errors"), i, m)
-        {
+        json_array_foreach(json_object_get(run, "errors"), i, m) {
             fprintf(f, "    %s\n", str(m, "message"));
             const char *tb = str(m, "traceback");
             if (tb[0]) {
