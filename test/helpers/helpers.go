@@ -86,6 +86,17 @@ func Backends() []Backend {
 	return out
 }
 
+// DefaultBackendVersion is the Python version ("3.X") of the default backend listed in
+// backends.txt, or "" when there is none.
+func DefaultBackendVersion() string {
+	for _, b := range Backends() {
+		if b.Name == "default" {
+			return b.Version
+		}
+	}
+	return ""
+}
+
 // BeforeMake3, when a TestMain sets it, runs in Setup between enable_memory_tracker and make3
 // (test/faults installs its fault-injecting allocator there).
 var BeforeMake3 func()

@@ -489,12 +489,7 @@ func TestBackendMissingVersionError(t *testing.T) {
 }
 
 func TestBackendEmptyHomeLoadsDefault(t *testing.T) {
-	var version string
-	for _, b := range helpers.Backends() {
-		if b.Name == "default" {
-			version = b.Version
-		}
-	}
+	version := helpers.DefaultBackendVersion()
 	if version == "" {
 		t.Skip("note: no default backend listed in backends.txt")
 	}

@@ -252,12 +252,7 @@ func TestInitFailureMissingStdlib(t *testing.T) {
 		helpers.RunChild(t, "PYTHONHOME=", "PYTHONPATH=").ExpectPass(t)
 		return
 	}
-	var version string
-	for _, b := range helpers.Backends() {
-		if b.Name == "default" {
-			version = b.Version
-		}
-	}
+	version := helpers.DefaultBackendVersion()
 	if version == "" {
 		t.Skip("no default backend in backends.txt")
 	}
