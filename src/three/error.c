@@ -26,16 +26,22 @@
 /* What get_error reports for an error whose message could not be allocated. */
 #define RTL_ERR_NOT_STORED "out of memory: the error message could not be stored"
 
-/* Stores an rt-owned message (NULL when out of memory: get_error then reads RTL_ERR_NOT_STORED). */
-static void rtl_store_error(rtl_three_t *t, char *msg)
+/* Replaces the stored message and flag atomically, then frees the old message. */
+static void rtl_swap_error(rtl_three_t *t, char *msg, int set)
 {
     char *old;
     pthread_mutex_lock(&t->error_lock);
     old = t->error;
     t->error = msg;
-    t->error_set = 1;
+    t->error_set = set;
     pthread_mutex_unlock(&t->error_lock);
     rtl_free(old);
+}
+
+/* Stores an rt-owned message (NULL when out of memory: get_error then reads RTL_ERR_NOT_STORED). */
+static void rtl_store_error(rtl_three_t *t, char *msg)
+{
+    rtl_swap_error(t, msg, 1);
 }
 
 RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
@@ -165,12 +171,5 @@ RTL_HIDDEN const char *rtl_get_error(const void *st)
 
 RTL_HIDDEN void rtl_clear_error(void *st)
 {
-    rtl_three_t *t = st;
-    char *old;
-    pthread_mutex_lock(&t->error_lock);
-    old = t->error;
-    t->error = NULL;
-    t->error_set = 0;
-    pthread_mutex_unlock(&t->error_lock);
-    rtl_free(old);
+    rtl_swap_error(st, NULL, 0);
 }
