@@ -286,8 +286,10 @@ static PyObject *rtl_write_persistent_cache(PyObject *self, PyObject *const *arg
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "ss", NULL, &key, &value) < 0)
         return NULL;
-    Py_BEGIN_ALLOW_THREADS rtl_cb.write_persistent_cache((char *)key, (char *)value);
-    Py_END_ALLOW_THREADS Py_RETURN_NONE;
+    Py_BEGIN_ALLOW_THREADS
+        rtl_cb.write_persistent_cache((char *)key, (char *)value);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
 }
 
 static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -300,9 +302,10 @@ static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args
         Py_RETURN_NONE;
     if (rtl_parse_args(args, nargs, NULL, "s", NULL, &key) < 0)
         return NULL;
-    Py_BEGIN_ALLOW_THREADS value = rtl_cb.read_persistent_cache((char *)key);
-    Py_END_ALLOW_THREADS if (value == NULL)
-    {
+    Py_BEGIN_ALLOW_THREADS
+        value = rtl_cb.read_persistent_cache((char *)key);
+    Py_END_ALLOW_THREADS
+    if (value == NULL) {
         PyErr_SetString(PyExc_RuntimeError, RTL_ERR_CACHE_READ);
         return NULL;
     }

@@ -169,11 +169,11 @@ static PyObject *rtl_subprocess_output(PyObject *self, PyObject *const *args, Py
         goto done;
     }
 
-    Py_BEGIN_ALLOW_THREADS rtl_cb.get_subprocess_output(argv.v, env, &out, &err, &rc, &exc);
+    Py_BEGIN_ALLOW_THREADS
+        rtl_cb.get_subprocess_output(argv.v, env, &out, &err, &rc, &exc);
     Py_END_ALLOW_THREADS
 
-        if (raise_obj == Py_True && (out == NULL || out[0] == '\0'))
-    {
+    if (raise_obj == Py_True && (out == NULL || out[0] == '\0')) {
         rtl_raise_empty_output();
         goto done;
     }
