@@ -12,11 +12,9 @@ import (
 // newCheck instantiates BehaviourCheck with the given instance string (its "mode").
 func newCheck(t *testing.T, mode string) bindings.PyObject {
 	t.Helper()
-	c := loadClass(t, "behaviour_check")
-	defer rt().Decref(c)
-	chk, ok := rt().GetCheck(c, "init", mode, "", "behaviour", "")
-	if !ok || chk == nil {
-		t.Fatalf("get_check(mode %q) failed: %s", mode, rt().Error())
+	chk, err := helpers.NewCheck(rt(), "behaviour_check", "init", mode, "", "behaviour")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return chk
 }

@@ -54,11 +54,10 @@ func expectNoError(t *testing.T) {
 // loadClass imports module and returns its check class (the module reference is released).
 func loadClass(t *testing.T, module string) bindings.PyObject {
 	t.Helper()
-	m, c, ok := rt().GetClass(module)
-	if !ok {
-		t.Fatalf("get_class(%q) failed: %s", module, rt().Error())
+	c, err := helpers.LoadClass(rt(), module)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rt().Decref(m)
 	return c
 }
 

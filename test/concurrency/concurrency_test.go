@@ -51,17 +51,9 @@ func addFixtures(t *testing.T) {
 
 // newCheck instantiates HbConcurrencyCheck with the given check_id. [GIL]
 func newCheck(t *testing.T, checkID string) bindings.PyObject {
-	m, c, ok := rt().GetClass("hb_concurrency_check")
-	if !ok {
-		t.Errorf("get_class: %s", rt().Error())
-		return nil
-	}
-	defer rt().Decref(m)
-	defer rt().Decref(c)
-	chk, ok := rt().GetCheck(c, "", "{}", checkID, "hb_concurrency", "")
-	if !ok {
-		t.Errorf("get_check(%s): %s", checkID, rt().Error())
-		return nil
+	chk, err := helpers.NewCheck(rt(), "hb_concurrency_check", "", "{}", checkID, "hb_concurrency")
+	if err != nil {
+		t.Error(err) // not Fatal: called from worker goroutines
 	}
 	return chk
 }

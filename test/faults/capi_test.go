@@ -27,14 +27,11 @@ func withGIL(f func() string) func(t *testing.T) string {
 func behaviourClass(t *testing.T) bindings.PyObject {
 	t.Helper()
 	var c bindings.PyObject
-	helpers.Rt.WithGIL(func() {
-		m, class, ok := helpers.Rt.GetClass("behaviour_check")
-		if !ok {
-			t.Fatalf("get_class: %s", helpers.Rt.Error())
-		}
-		helpers.Rt.Decref(m)
-		c = class
-	})
+	var err error
+	helpers.Rt.WithGIL(func() { c, err = helpers.LoadClass(helpers.Rt, "behaviour_check") })
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { helpers.Rt.WithGIL(func() { helpers.Rt.Decref(c) }) })
 	return c
 }
@@ -42,14 +39,14 @@ func behaviourClass(t *testing.T) bindings.PyObject {
 // behaviourCheck instantiates BehaviourCheck in the given mode for the duration of t.
 func behaviourCheck(t *testing.T, mode string) bindings.PyObject {
 	t.Helper()
-	c := behaviourClass(t)
 	var chk bindings.PyObject
+	var err error
 	helpers.Rt.WithGIL(func() {
-		var ok bool
-		if chk, ok = helpers.Rt.GetCheck(c, "init", mode, "behaviour:0123", "behaviour", "prov"); !ok {
-			t.Fatalf("get_check: %s", helpers.Rt.Error())
-		}
+		chk, err = helpers.NewCheck(helpers.Rt, "behaviour_check", "init", mode, "behaviour:0123", "behaviour")
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { helpers.Rt.WithGIL(func() { helpers.Rt.Decref(chk) }) })
 	return chk
 }

@@ -129,19 +129,10 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// py is a scenario body: the snippet (which writes its result to out) inside a try that writes
-// "<ExceptionType>: <message>" instead when it raises.
+// py is a scenario body: the snippet, which writes its result to out (helpers.RunPy writes
+// "<ExceptionType>: <message>" instead when it raises).
 func py(code string) func(t *testing.T) string {
-	src := "try:\n" + indent(helpers.Dedent(code)) + "except Exception as e:\n    out.write('%s: %s' % (type(e).__name__, e))\n"
-	return func(t *testing.T) string { return helpers.RunPy(t, src) }
-}
-
-func indent(code string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
-		b.WriteString("    " + line + "\n")
-	}
-	return b.String()
+	return func(t *testing.T) string { return helpers.RunPy(t, code) }
 }
 
 // capiError is the outcome of a failed C API call: its get_error message.

@@ -53,15 +53,9 @@ func addFixtures(t *testing.T) {
 // newCheck makes an HbLifecycleCheck with the given check_id (the behaviour). [GIL]
 func newCheck(t *testing.T, r *bindings.Rtloader, mode string) bindings.PyObject {
 	t.Helper()
-	m, c, ok := r.GetClass("hb_lifecycle_check")
-	if !ok {
-		t.Fatalf("get_class: %s", r.Error())
-	}
-	defer r.Decref(m)
-	defer r.Decref(c)
-	chk, ok := r.GetCheck(c, "", "{}", mode, "hb_lifecycle", "")
-	if !ok {
-		t.Fatalf("get_check(%s): %s", mode, r.Error())
+	chk, err := helpers.NewCheck(r, "hb_lifecycle_check", "", "{}", mode, "hb_lifecycle")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return chk
 }
