@@ -212,10 +212,45 @@ DATADOG_AGENT_RTLOADER_API const char *get_error(const rtloader_t *);
 DATADOG_AGENT_RTLOADER_API int handle_crashes(const int, const int, char **error);
 #endif
 
-/* SUB-INTERPRETER SUPPORT */
+/* SUB-INTERPRETER SUPPORT (Python 3.12 and newer)
+ *
+ * With sub-interpreters on, get_check builds each check instance in a sub-interpreter of its own,
+ * with its own GIL (PEP 684): run_check on such an "isolated" check releases the main GIL while
+ * the check runs, so host threads that call ensure_gil -> run_check -> release_gil run checks on
+ * several cores at once. Nothing else changes for the host: the check object is used, released
+ * and passed to every function exactly as before, and every call on it (run_check, cancel_check,
+ * get_checks_warnings, get_check_diagnoses, get_attr_*, rtloader_incref/decref) goes into its
+ * interpreter and back by itself. A check whose module cannot be used in a sub-interpreter
+ * (typically an extension module without multi-interpreter support: psutil, pydantic-core)
+ * runs in the main interpreter instead; the reason is logged once per class at INFO level:
+ * "check '<module>.<Class>' runs in the main interpreter: <reason>". The new interpreter gets the
+ * main one's sys.path and every set_module_attr_string made so far. The last rtloader_decref of
+ * an isolated check ends its interpreter once the check's non-daemon threads are done (joined
+ * there; a check whose daemon threads still run keeps its interpreter until they end). destroy
+ * leaves live sub-interpreters alone. run_simple_string, get_class, get_py_info and
+ * set_module_attr_string keep running in the main interpreter; the Python allocator statistics
+ * cover every interpreter. */
 
-/* 1 if built with sub-interpreter support; this build returns 0. [no GIL] */
+/* 1 once enable_subinterpreters(rt, 1) succeeded, else 0. [no GIL] */
 DATADOG_AGENT_RTLOADER_API int has_subinterpreter_support(const rtloader_t *);
+
+/* enable_subinterpreters: before init, on = 1 asks for one sub-interpreter per check instance
+ * (on = 0: the default, every check in the main interpreter). Returns 1 on success; 0 with an
+ * error when init already ran ("sub-interpreters must be enabled before init") or, for on = 1,
+ * when the backend's Python is older than 3.12 ("sub-interpreters need Python 3.12 or newer
+ * (this is 3.X)"). [no GIL] */
+DATADOG_AGENT_RTLOADER_API int enable_subinterpreters(rtloader_t *, int on);
+
+/* set_subinterpreter_blocklist: comma-separated module names whose checks always run in the main
+ * interpreter: an entry matches a check class's __module__ exactly, or as a prefix when it ends
+ * in '.' ("mod,pkg." matches mod, pkg.a, pkg.a.b). NULL or "" clears the list. May be called at
+ * any time, from any thread; applies to later get_check calls. The string is copied. Returns 1;
+ * 0 with an error if the copy cannot be allocated. [no GIL] */
+DATADOG_AGENT_RTLOADER_API int set_subinterpreter_blocklist(rtloader_t *, const char *modules);
+
+/* check_is_isolated: 1 if this check object runs in a sub-interpreter of its own, 0 if in the
+ * main one (or it is not a check); -1 with an error for a NULL check or before init. [no GIL] */
+DATADOG_AGENT_RTLOADER_API int check_is_isolated(rtloader_t *, rtloader_pyobject_t *check);
 
 /* PYTHON HELPERS */
 
@@ -229,7 +264,10 @@ DATADOG_AGENT_RTLOADER_API char *get_interpreter_memory_usage(rtloader_t *);
 
 /* Callback setters. Each stores a process-global pointer (the handle only routes the call); NULL
  * disables the callback, and the built-in then returns None or does nothing. Call them before
- * init(), from one thread. [no GIL] */
+ * init(), from one thread. [no GIL]
+ * Concurrency: with sub-interpreters on (enable_subinterpreters), checks in different
+ * interpreters run at the same time, so EVERY callback below may be called concurrently from
+ * several threads: callbacks must be thread-safe. */
 
 /* AGGREGATOR API */
 DATADOG_AGENT_RTLOADER_API void set_submit_metric_cb(rtloader_t *, cb_submit_metric_t);

@@ -22,7 +22,7 @@
 #include "datadog_agent_rtloader.h"
 #include "rtl_callback_list.h"
 
-#define RTL_BACKEND_ABI 2
+#define RTL_BACKEND_ABI 3
 #define RTL_BACKEND_ENTRY "rtl_three_backend_v2"
 
 /* All host callbacks, process-global, NULL until set. One struct, not statics per module. */
@@ -78,6 +78,12 @@ typedef struct rtl_backend_s {
     /* Python allocator statistics */
     void (*init_pymem_stats)(void *st);
     void (*get_pymem_stats)(void *st, pymem_stats_t *stats);
+
+    /* sub-interpreters (API.md §13) */
+    int (*enable_subinterpreters)(void *st, int on);
+    int (*set_subinterpreter_blocklist)(void *st, const char *modules);
+    int (*check_is_isolated)(void *st, rtloader_pyobject_t *check);
+    int (*has_subinterpreter_support)(const void *st);
 } rtl_backend_t;
 
 /* The one symbol a backend exports: returns its (static, constant) table. */

@@ -232,8 +232,22 @@ DATADOG_AGENT_RTLOADER_API const char *get_error(const rtloader_t *rt)
 
 DATADOG_AGENT_RTLOADER_API int has_subinterpreter_support(const rtloader_t *rt)
 {
-    (void)rt;
-    return 0;
+    return rt ? rt->ops->has_subinterpreter_support(rt->state) : 0;
+}
+
+DATADOG_AGENT_RTLOADER_API int enable_subinterpreters(rtloader_t *rt, int on)
+{
+    return rt ? rt->ops->enable_subinterpreters(rt->state, on) : 0;
+}
+
+DATADOG_AGENT_RTLOADER_API int set_subinterpreter_blocklist(rtloader_t *rt, const char *modules)
+{
+    return rt ? rt->ops->set_subinterpreter_blocklist(rt->state, modules) : 0;
+}
+
+DATADOG_AGENT_RTLOADER_API int check_is_isolated(rtloader_t *rt, rtloader_pyobject_t *check)
+{
+    return rt ? rt->ops->check_is_isolated(rt->state, check) : -1;
 }
 
 DATADOG_AGENT_RTLOADER_API char *get_integration_list(rtloader_t *rt)

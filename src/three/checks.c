@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "pycompat.h"
 #include "three.h"
 
 #define PY(o) ((PyObject *)(o))
@@ -18,7 +19,7 @@
 
 /* The first leaf subclass of base in `module`, by dir() order (alphabetical); new reference, or
  * NULL with *err set to an rt-owned message. */
-static PyObject *rtl_find_subclass(PyObject *base, PyObject *module, char **err)
+RTL_HIDDEN PyObject *rtl_find_subclass(PyObject *base, PyObject *module, char **err)
 {
     PyObject *names = NULL, *found = NULL;
     Py_ssize_t i, n;
@@ -127,15 +128,19 @@ RTL_HIDDEN int rtl_get_class(void *st, const char *name, rtloader_pyobject_t **p
 RTL_HIDDEN int rtl_get_attr_string(void *st, rtloader_pyobject_t *obj, const char *attr, char **value)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *a;
     const char *utf8;
     int ok = 0;
 
     if (!rtl_ready(t) || obj == NULL || attr == NULL || value == NULL)
         return 0;
+    if (rtl_sub_enter(t, &sw, obj) < 0) /* an isolated check: into its interpreter */
+        return 0;
     a = PyObject_GetAttrString(PY(obj), attr); /* new reference */
     if (a == NULL) {
         PyErr_Clear(); /* missing: no rtloader error (API.md §3.3) */
+        rtl_sub_leave(&sw);
         return 0;
     }
     if (!PyUnicode_Check(a)) {
@@ -155,21 +160,26 @@ RTL_HIDDEN int rtl_get_attr_string(void *st, rtloader_pyobject_t *obj, const cha
     ok = 1;
 done:
     Py_DECREF(a);
+    rtl_sub_leave(&sw);
     return ok;
 }
 
 RTL_HIDDEN int rtl_get_attr_bool(void *st, rtloader_pyobject_t *obj, const char *attr, bool *value)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *a;
     int ok = 0;
 
     if (!rtl_ready(t) || obj == NULL || attr == NULL || value == NULL)
         return 0;
+    if (rtl_sub_enter(t, &sw, obj) < 0)
+        return 0;
     a = PyObject_GetAttrString(PY(obj), attr); /* new reference */
     if (a == NULL) {
         PyErr_Clear();
         rtl_set_errorf(t, "error fetching attribute %s does not exist", attr);
+        rtl_sub_leave(&sw);
         return 0;
     }
     if (!PyBool_Check(a)) {
@@ -179,6 +189,7 @@ RTL_HIDDEN int rtl_get_attr_bool(void *st, rtloader_pyobject_t *obj, const char 
         ok = 1;
     }
     Py_DECREF(a);
+    rtl_sub_leave(&sw);
     return ok;
 }
 
@@ -218,17 +229,28 @@ RTL_HIDDEN int rtl_get_check(void *st, rtloader_pyobject_t *py_class, const char
                              const char *provider, rtloader_pyobject_t **check)
 {
     rtl_three_t *t = st;
-    PyObject *klass = PY(py_class);
-    PyObject *init_dict = NULL, *inst = NULL, *instances = NULL, *args = NULL, *kwargs = NULL, *name = NULL;
-    PyObject *agent = NULL, *obj = NULL;
-    int ok = 0;
 
     if (!rtl_ready(t))
         return 0;
-    if (klass == NULL || check == NULL) {
+    if (py_class == NULL || check == NULL) {
         rtl_set_error(t, "get_check: NULL check class or output argument");
         return 0;
     }
+    /* With sub-interpreters on, first in an interpreter of its own (API.md §13.2) */
+    if (rtl_sub_get_check(t, PY(py_class), init_config, instance, agent_config, deprecated, check_id, check_name,
+                          provider, check))
+        return 1;
+    return rtl_check_new(t, PY(py_class), init_config, instance, agent_config, deprecated, check_id, check_name,
+                         provider, check);
+}
+
+RTL_HIDDEN int rtl_check_new(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
+                             const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                             const char *provider, rtloader_pyobject_t **check)
+{
+    PyObject *init_dict = NULL, *inst = NULL, *instances = NULL, *args = NULL, *kwargs = NULL, *name = NULL;
+    PyObject *agent = NULL, *obj = NULL;
+    int ok = 0;
 
     /* 1. init_config */
     init_dict = rtl_load_config(klass, init_config);
@@ -344,6 +366,8 @@ done:
  * Returns a new reference, or NULL with a Python error set. */
 static PyObject *rtl_call_method(PyObject *obj, const char *name, PyObject **interned)
 {
+    if (!rtl_in_main_interp()) /* an isolated check: no object may be shared between interpreters */
+        return PyObject_CallMethod(obj, name, NULL);
     if (*interned == NULL && (*interned = PyUnicode_InternFromString(name)) == NULL)
         return NULL;
     return PyObject_CallMethodObjArgs(obj, *interned, NULL);
@@ -354,12 +378,16 @@ static PyObject *rtl_name_run, *rtl_name_cancel, *rtl_name_get_warnings, *rtl_na
 RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *res;
     char *out = NULL;
     const char *utf8;
     Py_ssize_t n;
 
     if (!rtl_ready(t) || check == NULL)
+        return NULL;
+    /* An isolated check runs in its own interpreter, the main GIL released meanwhile (§13.2) */
+    if (rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
     res = rtl_call_method(PY(check), "run", &rtl_name_run); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
@@ -375,33 +403,38 @@ RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
     }
 done:
     Py_XDECREF(res);
+    rtl_sub_leave(&sw);
     return out;
 }
 
 RTL_HIDDEN void rtl_cancel_check(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *res;
-    if (!rtl_ready(t) || check == NULL)
+    if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return;
     res = rtl_call_method(PY(check), "cancel", &rtl_name_cancel); /* new reference, ignored */
     if (res == NULL)
         rtl_set_error_py(t, "error invoking 'cancel' method: ");
     Py_XDECREF(res);
+    rtl_sub_leave(&sw);
 }
 
 RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *list;
     Py_ssize_t n, i, k = 0;
     char **out = NULL;
 
-    if (!rtl_ready(t) || check == NULL)
+    if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
     list = rtl_call_method(PY(check), "get_warnings", &rtl_name_get_warnings); /* new reference */
     if (list == NULL) {
         rtl_set_error_py(t, "error invoking 'get_warnings' method: ");
+        rtl_sub_leave(&sw);
         return NULL;
     }
     n = PyObject_Length(list);
@@ -444,6 +477,7 @@ fail:
     out = NULL;
 done:
     Py_DECREF(list);
+    rtl_sub_leave(&sw);
     return out;
 }
 
@@ -490,12 +524,13 @@ static char *rtl_diagnosis_error(const char *msg)
 RTL_HIDDEN char *rtl_get_check_diagnoses(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
+    rtl_sub_switch_t sw;
     PyObject *res;
     char *out = NULL, *err = NULL;
     const char *utf8;
     Py_ssize_t n;
 
-    if (!rtl_ready(t) || check == NULL)
+    if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
     res = rtl_call_method(PY(check), "get_diagnoses", &rtl_name_get_diagnoses); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
@@ -517,5 +552,6 @@ done:
         rtl_set_error(t, "could not allocate memory for the diagnoses");
     rtl_free(err);
     Py_XDECREF(res);
+    rtl_sub_leave(&sw);
     return out;
 }

@@ -15,13 +15,14 @@
 
 RTL_HIDDEN void rtl_incref(void *st, rtloader_pyobject_t *obj)
 {
-    if (((rtl_three_t *)st)->state == RTL_INIT_OK)
+    if (((rtl_three_t *)st)->state == RTL_INIT_OK && !rtl_sub_incref(obj))
         Py_XINCREF(PY(obj));
 }
 
+/* An isolated check's references are counted by its interpreter record (subinterp.c). */
 RTL_HIDDEN void rtl_decref(void *st, rtloader_pyobject_t *obj)
 {
-    if (((rtl_three_t *)st)->state == RTL_INIT_OK)
+    if (((rtl_three_t *)st)->state == RTL_INIT_OK && !rtl_sub_decref(obj))
         Py_XDECREF(PY(obj));
 }
 
@@ -54,6 +55,8 @@ RTL_HIDDEN void rtl_set_module_attr_string(void *st, const char *module, const c
         char *pyerr = rtl_fetch_pyerr();
         rtl_set_errorf(t, "error setting the '%s.%s' attribute: %s", module, attr, pyerr ? pyerr : "");
         rtl_free(pyerr);
+    } else {
+        rtl_sub_record_attr(t, module, attr, val); /* re-applied in every later sub-interpreter */
     }
     Py_XDECREF(val);
     Py_DECREF(mod);

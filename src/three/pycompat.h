@@ -9,6 +9,8 @@
 
 #include "three.h"
 
+#include <string.h>
+
 /* Fetch and normalise the pending exception, clearing the indicator. Owned references (each
  * may be NULL). 3.12 deprecates PyErr_Fetch in favour of PyErr_GetRaisedException. */
 static inline void rtl_err_fetch(PyObject **type, PyObject **value, PyObject **tb)
@@ -61,6 +63,42 @@ static inline int rtl_long_small(PyObject *o, long *out)
     if (size < -1 || size > 1)
         return 0;
     *out = size == 0 ? 0 : (long)size * (long)((PyLongObject *)o)->ob_digit[0];
+    return 1;
+#endif
+}
+
+/* ---- sub-interpreters (subinterp.c) ----
+ * A per-interpreter GIL (PEP 684) and Py_NewInterpreterFromConfig arrive in 3.12. 3.12 and 3.13
+ * share the PyInterpreterConfig layout and its `gil` values (3.12's betas had a bool `own_gil`
+ * instead; 3.12.0 final replaced it with `gil` = PyInterpreterConfig_OWN_GIL). Below 3.12 the
+ * backend has no sub-interpreter support at all and every hook is a no-op. */
+#if PY_VERSION_HEX >= 0x030C0000
+#    define RTL_HAVE_SUBINTERPRETERS 1
+/* API.md §13.2: own GIL and object allocator, threads (daemon too) and exec allowed, fork refused,
+ * extensions checked for multi-interpreter support (required with an own allocator). */
+static inline PyInterpreterConfig rtl_subinterp_config(void)
+{
+    PyInterpreterConfig c;
+    memset(&c, 0, sizeof(c));
+    c.use_main_obmalloc = 0;
+    c.allow_fork = 0;
+    c.allow_exec = 1;
+    c.allow_threads = 1;
+    c.allow_daemon_threads = 1;
+    c.check_multi_interp_extensions = 1;
+    c.gil = PyInterpreterConfig_OWN_GIL;
+    return c;
+}
+#else
+#    define RTL_HAVE_SUBINTERPRETERS 0
+#endif
+
+/* 1 when the calling thread runs the main interpreter (always, below 3.12: no other exists). */
+static inline int rtl_in_main_interp(void)
+{
+#if RTL_HAVE_SUBINTERPRETERS
+    return PyInterpreterState_Get() == PyInterpreterState_Main();
+#else
     return 1;
 #endif
 }

@@ -91,6 +91,7 @@ static void rtl_destroy(void *st)
             PyEval_RestoreThread(t->main_ts);
         Py_CLEAR(t->base_class);
     }
+    rtl_sub_destroy(t); /* after the GIL is back, when init ran */
     for (i = 0; i < t->npaths; i++)
         rtl_free(t->paths[i]);
     rtl_free(t->paths);
@@ -301,6 +302,10 @@ static const rtl_backend_t rtl_three_table = {
     rtl_get_interpreter_memory_usage,
     rtl_init_pymem_stats,
     rtl_get_pymem_stats,
+    rtl_enable_subinterpreters,
+    rtl_set_subinterpreter_blocklist,
+    rtl_check_is_isolated,
+    rtl_has_subinterpreter_support,
 };
 
 /* The backend's only exported symbol (RTL_BACKEND_ENTRY). */

@@ -30,6 +30,15 @@
 
 typedef enum { RTL_INIT_NONE = 0, RTL_INIT_OK, RTL_INIT_FAILED } rtl_init_state_t;
 
+/* The handle's sub-interpreter settings (subinterp.c; API.md §13). The Python objects belong to
+ * the main interpreter and are only touched with its GIL held. */
+struct rtl_sub_conf {
+    int on;             /* enable_subinterpreters(rt, 1) succeeded */
+    char *blocklist;    /* set_subinterpreter_blocklist (rt-owned) or NULL; read under the registry lock */
+    PyObject *attrs;    /* {(module, attr): value} of every set_module_attr_string, in call order */
+    PyObject *reported; /* {"<module>.<Class>"}: classes whose fallback was already logged */
+};
+
 typedef struct rtl_three_s {
     char *home;   /* python home (rt-owned) */
     char *exe;    /* python_exe or NULL (rt-owned) */
@@ -43,6 +52,7 @@ typedef struct rtl_three_s {
     PyObject *base_class;       /* strong ref to datadog_checks.checks.AgentCheck */
     PyThreadState *main_ts;     /* saved by init (PyEval_SaveThread) */
     int pymem_requested;        /* init_pymem_stats called before init */
+    struct rtl_sub_conf sub;    /* sub-interpreters (subinterp.c) */
 } rtl_three_t;
 
 /* ---- memory (mem.c): the allocator pair received from the loader at creation ---- */
@@ -83,6 +93,13 @@ RTL_HIDDEN void rtl_gil_init(void);     /* after Py_Initialize, on the init thre
 RTL_HIDDEN void rtl_gil_shutdown(void); /* at destroy: stop reclaiming exiting threads' states */
 
 /* ---- checks (checks.c) ---- */
+/* §7.1: the first leaf subclass of base in module (new reference), or NULL with *err rt-owned. */
+RTL_HIDDEN PyObject *rtl_find_subclass(PyObject *base, PyObject *module, char **err);
+/* §7.2 steps 1-8 on klass, in the current interpreter: 1 with *check a new reference, or 0 with
+ * the handle's error set. */
+RTL_HIDDEN int rtl_check_new(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
+                             const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                             const char *provider, rtloader_pyobject_t **check);
 RTL_HIDDEN int rtl_get_class(void *st, const char *name, rtloader_pyobject_t **m, rtloader_pyobject_t **c);
 RTL_HIDDEN int rtl_get_attr_string(void *st, rtloader_pyobject_t *obj, const char *attr, char **value);
 RTL_HIDDEN int rtl_get_attr_bool(void *st, rtloader_pyobject_t *obj, const char *attr, bool *value);
@@ -103,6 +120,39 @@ RTL_HIDDEN py_info_t *rtl_get_py_info(void *st);
 RTL_HIDDEN int rtl_run_simple_string(const void *st, const char *code);
 RTL_HIDDEN char *rtl_get_integration_list(void *st);
 RTL_HIDDEN char *rtl_get_interpreter_memory_usage(void *st);
+
+/* ---- sub-interpreters (subinterp.c; API.md §13, DESIGN.md "Sub-interpreters") ----
+ * Every hook is a no-op (one relaxed load) unless sub-interpreters were enabled. */
+RTL_HIDDEN int rtl_enable_subinterpreters(void *st, int on);
+RTL_HIDDEN int rtl_set_subinterpreter_blocklist(void *st, const char *modules);
+RTL_HIDDEN int rtl_check_is_isolated(void *st, rtloader_pyobject_t *check);
+RTL_HIDDEN int rtl_has_subinterpreter_support(const void *st);
+/* get_check with sub-interpreters on: 1 = built in a new interpreter (*check set); 0 = build it
+ * in the main interpreter (off, blocklisted, or any failure, logged once per class). [main GIL] */
+RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
+                                 const char *agent_config, int deprecated, const char *check_id,
+                                 const char *check_name, const char *provider, rtloader_pyobject_t **check);
+/* A call on an object switches into its interpreter when it is an isolated check:
+ *     rtl_sub_switch_t sw;
+ *     if (rtl_sub_enter(t, &sw, obj) < 0) return <error>;   (error set)
+ *     ... Python calls on obj ...
+ *     rtl_sub_leave(&sw);
+ * enter releases the main GIL and takes the check's; leave gives it back. Objects of the main
+ * interpreter pass through untouched. [main GIL] */
+typedef struct rtl_sub_switch_s {
+    struct rtl_sub_s *rec;  /* NULL: main-interpreter object, nothing switched */
+    PyThreadState *main_ts; /* the caller's state, restored by leave */
+} rtl_sub_switch_t;
+RTL_HIDDEN int rtl_sub_enter(rtl_three_t *t, rtl_sub_switch_t *sw, rtloader_pyobject_t *obj);
+RTL_HIDDEN void rtl_sub_leave(rtl_sub_switch_t *sw);
+/* incref/decref of an isolated check (1 = handled; 0 = not one: use Py_XINCREF/Py_XDECREF). The
+ * last decref ends the check's interpreter. [main GIL] */
+RTL_HIDDEN int rtl_sub_incref(rtloader_pyobject_t *obj);
+RTL_HIDDEN int rtl_sub_decref(rtloader_pyobject_t *obj);
+/* set_module_attr_string succeeded: remember it for the interpreters made later. [main GIL] */
+RTL_HIDDEN void rtl_sub_record_attr(rtl_three_t *t, const char *module, const char *attr, PyObject *value);
+/* destroy: forget the settings; live interpreters are left alone (as upstream). [main GIL] */
+RTL_HIDDEN void rtl_sub_destroy(rtl_three_t *t);
 
 /* ---- Python allocator statistics (pymem.c) ---- */
 RTL_HIDDEN void rtl_init_pymem_stats(void *st);

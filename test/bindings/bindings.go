@@ -429,6 +429,25 @@ func (r *Rtloader) RunSimpleString(code string) bool {
 // HasSubinterpreterSupport calls has_subinterpreter_support.
 func (r *Rtloader) HasSubinterpreterSupport() int { return int(C.has_subinterpreter_support(r.p)) }
 
+// EnableSubinterpreters calls enable_subinterpreters(on); it returns true for 1.
+func (r *Rtloader) EnableSubinterpreters(on bool) bool {
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	return C.enable_subinterpreters(r.p, v) == 1
+}
+
+// SetSubinterpreterBlocklist calls set_subinterpreter_blocklist (NULL passes a C NULL).
+func (r *Rtloader) SetSubinterpreterBlocklist(modules string) bool {
+	c := cstr(modules)
+	defer freeC(c)
+	return C.set_subinterpreter_blocklist(r.p, c) == 1
+}
+
+// CheckIsIsolated calls check_is_isolated: 1, 0 or -1.
+func (r *Rtloader) CheckIsIsolated(check PyObject) int { return int(C.check_is_isolated(r.p, pyo(check))) }
+
 // GetIntegrationList calls get_integration_list. [self-GIL]
 func (r *Rtloader) GetIntegrationList() (string, bool) {
 	runtime.LockOSThread()

@@ -9,6 +9,8 @@
 //	RTLOADER_PYTHON_EXE   python_exe for make3 (default: /usr/bin/python3 for the default backend,
 //	                      <home>/bin/python3 otherwise)
 //	RTLOADER_BUILD        the build directory holding backends.txt (default: ../../build)
+//	RTLOADER_SUBINTERPRETERS  "1": Setup calls enable_subinterpreters before init (the matrix's
+//	                      sub-interpreter pass on Python 3.12+, see matrix.sh)
 package helpers
 
 import (
@@ -97,9 +99,18 @@ func DefaultBackendVersion() string {
 	return ""
 }
 
+// SubinterpretersMode reports whether the suite runs with sub-interpreters on
+// (RTLOADER_SUBINTERPRETERS=1): Setup then enables them before init, so every check the tests
+// make is built in a sub-interpreter of its own when it can be.
+func SubinterpretersMode() bool { return os.Getenv("RTLOADER_SUBINTERPRETERS") == "1" }
+
 // BeforeMake3, when a TestMain sets it, runs in Setup between enable_memory_tracker and make3
 // (test/faults installs its fault-injecting allocator there).
 var BeforeMake3 func()
+
+// BeforeInit, when a TestMain sets it, runs in Setup just before init (test/subinterp enables
+// sub-interpreters there).
+var BeforeInit func(rt *bindings.Rtloader)
 
 // Setup makes the process's interpreter the way the Agent does: enable the memory tracker,
 // make3(home, exe), add test/python to the Python path, register every callback (their Go
@@ -119,6 +130,12 @@ func Setup() error {
 	}
 	rt.AddPythonPath(FixturesDir())
 	rt.RegisterAllCallbacks()
+	if SubinterpretersMode() && !rt.EnableSubinterpreters(true) {
+		return fmt.Errorf("enable_subinterpreters: %s", rt.Error())
+	}
+	if BeforeInit != nil {
+		BeforeInit(rt)
+	}
 	if !rt.Init() {
 		return fmt.Errorf("could not initialize rtloader: %s", rt.Error())
 	}
