@@ -87,7 +87,8 @@ static void rtl_destroy(void *st)
          * reference. No Py_Finalize: finalising from another OS thread than the one that
          * initialised makes `threading` log KeyErrors, and the host exits right after. */
         rtl_gil_shutdown();
-        if (!PyGILState_Check())
+        /* Not PyGILState_Check: it answers 1 on every thread once a sub-interpreter exists. */
+        if (rtl_tstate_unchecked() == NULL)
             PyEval_RestoreThread(t->main_ts);
         Py_CLEAR(t->base_class);
     }

@@ -260,9 +260,15 @@ func TestGetNoneIsBorrowed(t *testing.T) {
 	expectNoError(t)
 }
 
-func TestHasSubinterpreterSupportIsZero(t *testing.T) {
-	if got := rt().HasSubinterpreterSupport(); got != 0 {
-		t.Errorf("has_subinterpreter_support = %d, want 0", got)
+// has_subinterpreter_support is 1 exactly when enable_subinterpreters(1) succeeded before init
+// (the matrix's sub-interpreter pass, RTLOADER_SUBINTERPRETERS=1), else 0.
+func TestHasSubinterpreterSupportFollowsEnable(t *testing.T) {
+	want := 0
+	if helpers.SubinterpretersMode() {
+		want = 1
+	}
+	if got := rt().HasSubinterpreterSupport(); got != want {
+		t.Errorf("has_subinterpreter_support = %d, want %d", got, want)
 	}
 }
 
