@@ -361,19 +361,16 @@ done:
 
 /* ---- run / cancel / warnings / diagnoses --------------------------------------------------- */
 
-/* check.<name>() with the method name interned once and kept (never released): the hot path
- * (run_check on every check run) then builds neither a name string nor a bound method per call.
- * Returns a new reference, or NULL with a Python error set. */
-static PyObject *rtl_call_method(PyObject *obj, const char *name, PyObject **interned)
+/* check.<name>() with the method name interned once per interpreter and kept in its state
+ * (rtl_name, builtins/state.c): the hot path (run_check on every check run) then builds neither a
+ * name string nor a bound method per call. Returns a new reference, or NULL with a Python error
+ * set. */
+static PyObject *rtl_call_method(PyObject *obj, rtl_name_id_t which)
 {
-    if (!rtl_in_main_interp()) /* an isolated check: no object may be shared between interpreters */
-        return PyObject_CallMethod(obj, name, NULL);
-    if (*interned == NULL && (*interned = PyUnicode_InternFromString(name)) == NULL)
-        return NULL;
-    return PyObject_CallMethodObjArgs(obj, *interned, NULL);
-}
+    PyObject *name = rtl_name(which); /* borrowed, the current interpreter's */
 
-static PyObject *rtl_name_run, *rtl_name_cancel, *rtl_name_get_warnings, *rtl_name_get_diagnoses;
+    return name != NULL ? PyObject_CallMethodObjArgs(obj, name, NULL) : NULL;
+}
 
 RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
 {
@@ -389,7 +386,7 @@ RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
     /* An isolated check runs in its own interpreter, the main GIL released meanwhile (§13.2) */
     if (rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
-    res = rtl_call_method(PY(check), "run", &rtl_name_run); /* new reference */
+    res = rtl_call_method(PY(check), RTL_NAME_RUN); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
         rtl_set_error_py(t, "error invoking 'run' method: ");
         goto done;
@@ -414,7 +411,7 @@ RTL_HIDDEN void rtl_cancel_check(void *st, rtloader_pyobject_t *check)
     PyObject *res;
     if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return;
-    res = rtl_call_method(PY(check), "cancel", &rtl_name_cancel); /* new reference, ignored */
+    res = rtl_call_method(PY(check), RTL_NAME_CANCEL); /* new reference, ignored */
     if (res == NULL)
         rtl_set_error_py(t, "error invoking 'cancel' method: ");
     Py_XDECREF(res);
@@ -431,7 +428,7 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
 
     if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
-    list = rtl_call_method(PY(check), "get_warnings", &rtl_name_get_warnings); /* new reference */
+    list = rtl_call_method(PY(check), RTL_NAME_GET_WARNINGS); /* new reference */
     if (list == NULL) {
         rtl_set_error_py(t, "error invoking 'get_warnings' method: ");
         rtl_sub_leave(&sw);
@@ -532,7 +529,7 @@ RTL_HIDDEN char *rtl_get_check_diagnoses(void *st, rtloader_pyobject_t *check)
 
     if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
         return NULL;
-    res = rtl_call_method(PY(check), "get_diagnoses", &rtl_name_get_diagnoses); /* new reference */
+    res = rtl_call_method(PY(check), RTL_NAME_GET_DIAGNOSES); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
         err = rtl_fetch_pyerr(); /* "" for a non-str result: nothing is pending */
         out = rtl_diagnosis_error(err ? err : "");

@@ -93,14 +93,38 @@ static inline PyInterpreterConfig rtl_subinterp_config(void)
 #    define RTL_HAVE_SUBINTERPRETERS 0
 #endif
 
-/* 1 when the calling thread runs the main interpreter (always, below 3.12: no other exists). */
-static inline int rtl_in_main_interp(void)
+/* The current thread's interpreter (the thread must hold a GIL). Public from 3.9. */
+static inline PyInterpreterState *rtl_interp_current(void)
 {
-#if RTL_HAVE_SUBINTERPRETERS
-    return PyInterpreterState_Get() == PyInterpreterState_Main();
+#if PY_VERSION_HEX >= 0x03090000
+    return PyInterpreterState_Get();
 #else
-    return 1;
+    return _PyInterpreterState_Get();
 #endif
 }
+
+/* The slot array of a built-in module (multi-phase initialisation, PEP 489): its Py_mod_exec
+ * function if it has one, then, from 3.12, the declaration that it is safe in an interpreter
+ * with its own GIL (PEP 684; the slot does not exist before 3.12, where every interpreter shares
+ * one GIL), then the terminator. */
+#if PY_VERSION_HEX >= 0x030C0000
+#    define RTL_SLOT_PER_INTERPRETER_GIL {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#else
+#    define RTL_SLOT_PER_INTERPRETER_GIL
+#endif
+#define RTL_MODULE_SLOTS                                                                                               \
+    {                                                                                                                  \
+        RTL_SLOT_PER_INTERPRETER_GIL                                                                                   \
+        {                                                                                                              \
+            0, NULL                                                                                                    \
+        }                                                                                                              \
+    }
+#define RTL_MODULE_SLOTS_EXEC(fn)                                                                                      \
+    {                                                                                                                  \
+        {Py_mod_exec, (void *)(fn)}, RTL_SLOT_PER_INTERPRETER_GIL                                                      \
+        {                                                                                                              \
+            0, NULL                                                                                                    \
+        }                                                                                                              \
+    }
 
 #endif /* RTL_PYCOMPAT_H */

@@ -27,14 +27,16 @@
 /* Strings already known to hold no NUL, one slot per string argument of submit_metric: a check
  * passes the same check_id and hostname objects on every call, and often the same name, so the
  * scan runs once per new object instead of once per call. Each slot holds a strong reference,
- * so a pointer equal to it is that very (immutable, exact) str. The references are kept like the
- * backend's other cached objects (Py_Finalize is never called); replacing one frees at most an
- * exact str, which runs no Python code. Read and written with the GIL held. What a miss costs:
- * `make bench`, figure 1m. */
+ * so a pointer equal to it is that very (immutable, exact) str; replacing one frees at most an
+ * exact str, which runs no Python code. The slots are the module's state, one set per
+ * interpreter (state.c), released with the module; read and written with that interpreter's
+ * GIL held. What a miss costs: `make bench`, figure 1m. */
 enum { RTL_NF_CHECK_ID, RTL_NF_NAME, RTL_NF_HOSTNAME, RTL_NF_SLOTS };
-static PyObject *rtl_nul_free[RTL_NF_SLOTS];
+typedef struct {
+    PyObject *nul_free[RTL_NF_SLOTS];
+} rtl_aggregator_state_t;
 
-static inline int rtl_fast_str(PyObject *o, int slot, const char **out)
+static inline int rtl_fast_str(PyObject *o, PyObject **slot, const char **out)
 {
     Py_ssize_t n;
     PyObject *old;
@@ -49,12 +51,12 @@ static inline int rtl_fast_str(PyObject *o, int slot, const char **out)
             return 0;
         }
     }
-    if (o != rtl_nul_free[slot]) {
+    if (o != *slot) {
         if (memchr(s, '\0', (size_t)n) != NULL)
             return 0;
-        old = rtl_nul_free[slot];
+        old = *slot;
         Py_INCREF(o);
-        rtl_nul_free[slot] = o;
+        *slot = o;
         Py_XDECREF(old);
     }
     *out = s;
@@ -68,15 +70,23 @@ static inline int rtl_fast_str(PyObject *o, int slot, const char **out)
  * returns 0 and the caller runs rtl_parse_args, which then raises CPython's exact error. So the
  * fast path changes speed only, never behaviour. Measured with `make bench` (figure 1b).
  */
-static int rtl_fast_metric_args(PyObject *const *args, Py_ssize_t nargs, const char **check_id, int *mtype,
-                                const char **name, double *value, PyObject **tags, const char **hostname,
+static int rtl_fast_metric_args(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char **check_id,
+                                int *mtype, const char **name, double *value, PyObject **tags, const char **hostname,
                                 unsigned char *flush)
 {
+    rtl_aggregator_state_t *st;
     long l;
+
     if (nargs != 7 && nargs != 8)
         return 0;
-    if (!rtl_fast_str(args[1], RTL_NF_CHECK_ID, check_id) || !rtl_fast_str(args[3], RTL_NF_NAME, name)
-        || !rtl_fast_str(args[6], RTL_NF_HOSTNAME, hostname))
+    st = (rtl_aggregator_state_t *)PyModule_GetState(module);
+    if (st == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (!rtl_fast_str(args[1], &st->nul_free[RTL_NF_CHECK_ID], check_id)
+        || !rtl_fast_str(args[3], &st->nul_free[RTL_NF_NAME], name)
+        || !rtl_fast_str(args[6], &st->nul_free[RTL_NF_HOSTNAME], hostname))
         return 0;
     if (!PyLong_CheckExact(args[2]))
         return 0;
@@ -137,10 +147,9 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     char *lent[RTL_TAGS_LEND_MAX + 1], **v;
     rtl_strv_t tags;
 
-    (void)self;
     if (rtl_cb.submit_metric == NULL)
         Py_RETURN_NONE;
-    if (!rtl_fast_metric_args(args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
+    if (!rtl_fast_metric_args(self, args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
         && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
                           &hostname, &flush)
                < 0)
@@ -319,11 +328,8 @@ static PyMethodDef rtl_aggregator_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef rtl_aggregator_def = {
-    PyModuleDef_HEAD_INIT, "aggregator", NULL, -1, rtl_aggregator_methods, NULL, NULL, NULL, NULL,
-};
-
-PyObject *rtl_init_aggregator(void)
+/* Py_mod_exec: the metric type constants (§2). */
+static int rtl_aggregator_exec(PyObject *m)
 {
     static const struct {
         const char *name;
@@ -334,16 +340,55 @@ PyObject *rtl_init_aggregator(void)
         {"COUNTER", DATADOG_AGENT_RTLOADER_COUNTER},     {"HISTOGRAM", DATADOG_AGENT_RTLOADER_HISTOGRAM},
         {"HISTORATE", DATADOG_AGENT_RTLOADER_HISTORATE},
     };
-    PyObject *m = PyModule_Create(&rtl_aggregator_def); /* new reference */
     size_t i;
 
-    if (m == NULL)
-        return NULL;
-    for (i = 0; i < sizeof(consts) / sizeof(consts[0]); i++) {
-        if (PyModule_AddIntConstant(m, consts[i].name, consts[i].value) < 0) {
-            Py_DECREF(m);
-            return NULL;
-        }
-    }
-    return m;
+    for (i = 0; i < sizeof(consts) / sizeof(consts[0]); i++)
+        if (PyModule_AddIntConstant(m, consts[i].name, consts[i].value) < 0)
+            return -1;
+    return 0;
+}
+
+static int rtl_aggregator_traverse(PyObject *m, visitproc visit, void *arg)
+{
+    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(m);
+    int i;
+
+    if (st != NULL)
+        for (i = 0; i < RTL_NF_SLOTS; i++)
+            Py_VISIT(st->nul_free[i]);
+    return 0;
+}
+
+static int rtl_aggregator_clear(PyObject *m)
+{
+    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(m);
+    int i;
+
+    if (st != NULL)
+        for (i = 0; i < RTL_NF_SLOTS; i++)
+            Py_CLEAR(st->nul_free[i]);
+    return 0;
+}
+
+static void rtl_aggregator_free(void *m)
+{
+    rtl_aggregator_clear((PyObject *)m);
+}
+
+static PyModuleDef_Slot rtl_aggregator_slots[] = RTL_MODULE_SLOTS_EXEC(rtl_aggregator_exec);
+
+static struct PyModuleDef rtl_aggregator_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "aggregator",
+    .m_size = sizeof(rtl_aggregator_state_t),
+    .m_methods = rtl_aggregator_methods,
+    .m_slots = rtl_aggregator_slots,
+    .m_traverse = rtl_aggregator_traverse,
+    .m_clear = rtl_aggregator_clear,
+    .m_free = rtl_aggregator_free,
+};
+
+PyObject *rtl_init_aggregator(void)
+{
+    return PyModuleDef_Init(&rtl_aggregator_def);
 }

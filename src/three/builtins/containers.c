@@ -3,6 +3,7 @@
  * filter. The strings are borrowed from the arguments; the GIL is held during the callback.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 /* is_excluded(name, image[, namespace]) */
 static PyObject *rtl_is_excluded(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -24,11 +25,16 @@ static PyMethodDef rtl_containers_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyModuleDef_Slot rtl_containers_slots[] = RTL_MODULE_SLOTS;
+
 static struct PyModuleDef rtl_containers_def = {
-    PyModuleDef_HEAD_INIT, "containers", NULL, -1, rtl_containers_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "containers",
+    .m_methods = rtl_containers_methods,
+    .m_slots = rtl_containers_slots,
 };
 
 PyObject *rtl_init_containers(void)
 {
-    return PyModule_Create(&rtl_containers_def); /* new reference */
+    return PyModuleDef_Init(&rtl_containers_def);
 }

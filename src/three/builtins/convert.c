@@ -4,7 +4,7 @@
  * Four jobs, written once:
  *
  *  1. stringutils (BUILTINS.md §9.1): as_string, from_json, as_json, with json.loads/json.dumps
- *     cached at init. The backend core uses them too.
+ *     kept in the current interpreter's state (state.c). The backend core uses them too.
  *
  *  2. Argument parsing for METH_FASTCALL functions. Upstream registers METH_VARARGS functions and
  *     calls PyArg_ParseTuple(AndKeywords), which costs a tuple (and a dict) per call. Here the
@@ -42,40 +42,13 @@
 #define RTL_ERR_TAGS_LENGTH "could not compute tags length"
 #define RTL_ERR_TAGS_MEMORY "could not allocate memory for tags"
 
-/* json.loads / json.dumps: strong references, taken once by rtl_init_stringutils, never released
- * (the interpreter is never finalised while the process keeps using rtloader). */
-static PyObject *rtl_json_loads = NULL;
-static PyObject *rtl_json_dumps = NULL;
-
 /* ============================================================================================ */
 /* stringutils                                                                                   */
 /* ============================================================================================ */
 
 int rtl_init_stringutils(void)
 {
-    PyObject *json = NULL, *loads = NULL, *dumps = NULL;
-    int ret = EXIT_FAILURE;
-
-    json = PyImport_ImportModule("json"); /* new reference */
-    if (json == NULL)
-        goto done;
-    loads = PyObject_GetAttrString(json, "loads"); /* new reference */
-    if (loads == NULL)
-        goto done;
-    dumps = PyObject_GetAttrString(json, "dumps"); /* new reference */
-    if (dumps == NULL)
-        goto done;
-
-    /* A second init (after a failed one, or another handle) replaces the cached pair. */
-    Py_XSETREF(rtl_json_loads, loads);
-    Py_XSETREF(rtl_json_dumps, dumps);
-    loads = dumps = NULL;
-    ret = EXIT_SUCCESS;
-done:
-    Py_XDECREF(json);
-    Py_XDECREF(loads);
-    Py_XDECREF(dumps);
-    return ret;
+    return rtl_istate() != NULL ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 const char *rtl_borrow_string(PyObject *obj)
@@ -106,13 +79,16 @@ char *rtl_as_string(PyObject *obj)
 PyObject *rtl_from_json(const char *data)
 {
     PyObject *text, *ret;
+    rtl_istate_t *st;
 
-    if (data == NULL || rtl_json_loads == NULL)
+    if (data == NULL)
+        return NULL;
+    if ((st = rtl_istate()) == NULL)
         return NULL;
     text = rtl_str_from_host(data); /* new reference; UnicodeDecodeError on invalid UTF-8 */
     if (text == NULL)
         return NULL;
-    ret = PyObject_CallFunctionObjArgs(rtl_json_loads, text, NULL); /* new reference */
+    ret = PyObject_CallFunctionObjArgs(st->json_loads, text, NULL); /* new reference */
     Py_DECREF(text);
     return ret;
 }
@@ -121,10 +97,11 @@ char *rtl_as_json(PyObject *obj)
 {
     PyObject *text;
     char *ret;
+    rtl_istate_t *st;
 
-    if (obj == NULL || rtl_json_dumps == NULL)
+    if (obj == NULL || (st = rtl_istate()) == NULL)
         return NULL;
-    text = PyObject_CallFunctionObjArgs(rtl_json_dumps, obj, NULL); /* new reference */
+    text = PyObject_CallFunctionObjArgs(st->json_dumps, obj, NULL); /* new reference */
     if (text == NULL)
         return NULL; /* the TypeError of an unserialisable value stays set */
     ret = rtl_as_string(text);

@@ -12,16 +12,41 @@
 
 /* ---- stringutils (BUILTINS.md §9.1) ------------------------------------------------------ */
 
-/* init_stringutils: import json and cache json.loads/json.dumps (strong refs, never released).
- * Returns EXIT_SUCCESS, or EXIT_FAILURE with the Python error left set. */
+/* ---- per-interpreter state (state.c) ----------------------------------------------------------
+ *
+ * What the backend caches for one interpreter, never shared with another (API.md §13.2): created
+ * on first use in each interpreter, released when that interpreter ends. Needs the GIL of the
+ * current interpreter. */
+typedef enum {
+    RTL_NAME_RUN,
+    RTL_NAME_CANCEL,
+    RTL_NAME_GET_WARNINGS,
+    RTL_NAME_GET_DIAGNOSES,
+    RTL_NAME_COUNT
+} rtl_name_id_t;
+
+typedef struct rtl_istate_s {
+    PyObject *json_loads, *json_dumps; /* json.loads / json.dumps (strong references) */
+    PyObject *names[RTL_NAME_COUNT];   /* interned method names (strong references) */
+} rtl_istate_t;
+
+/* The current interpreter's state (borrowed, valid while the interpreter lives), or NULL with a
+ * Python error set (json could not be imported, out of memory). */
+RTL_HIDDEN rtl_istate_t *rtl_istate(void);
+/* The current interpreter's interned method name (borrowed), or NULL with a Python error set. */
+RTL_HIDDEN PyObject *rtl_name(rtl_name_id_t which);
+
+/* init_stringutils: create the current interpreter's state, which imports json and keeps
+ * json.loads/json.dumps. Returns EXIT_SUCCESS, or EXIT_FAILURE with the Python error left set.
+ * Optional in a new interpreter (first use creates the state), but it reports an error early. */
 RTL_HIDDEN int rtl_init_stringutils(void);
 
 /* as_string: NULL -> NULL; bytes -> copy cut at the first NUL; str -> strict UTF-8 copy (on
  * failure the error is cleared, NULL); any other type -> NULL with no error set. */
 RTL_HIDDEN char *rtl_as_string(PyObject *obj);
 
-/* from_json: json.loads(data) as a new reference. NULL input or uninitialised helpers -> NULL
- * without an error; a decode error -> NULL with the error set. */
+/* from_json: json.loads(data) as a new reference. NULL input -> NULL without an error; a decode
+ * error (or no state for this interpreter) -> NULL with the error set. */
 RTL_HIDDEN PyObject *rtl_from_json(const char *data);
 
 /* as_json: json.dumps(obj) as an rt-owned string, or NULL with the Python error left set. */

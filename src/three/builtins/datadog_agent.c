@@ -18,6 +18,7 @@
  * Host buffers (out-parameters and results) are released with rtl_cgo_free on every path.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 #define RTL_ERR_EXT_TAGS_NOT_LIST "tags must be a list"
 #define RTL_ERR_EXT_TAGS_NOT_TUPLE "external host tags list must contain only tuples"
@@ -481,11 +482,16 @@ static PyMethodDef rtl_datadog_agent_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyModuleDef_Slot rtl_datadog_agent_slots[] = RTL_MODULE_SLOTS;
+
 static struct PyModuleDef rtl_datadog_agent_def = {
-    PyModuleDef_HEAD_INIT, "datadog_agent", NULL, -1, rtl_datadog_agent_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "datadog_agent",
+    .m_methods = rtl_datadog_agent_methods,
+    .m_slots = rtl_datadog_agent_slots,
 };
 
 PyObject *rtl_init_datadog_agent(void)
 {
-    return PyModule_Create(&rtl_datadog_agent_def); /* new reference */
+    return PyModuleDef_Init(&rtl_datadog_agent_def);
 }

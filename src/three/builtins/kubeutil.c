@@ -4,6 +4,7 @@
  * bad UTF-8, not an object): a new empty dict, with the error cleared.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 static PyObject *rtl_get_connection_info(PyObject *self, PyObject *unused)
 {
@@ -29,11 +30,16 @@ static PyMethodDef rtl_kubeutil_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyModuleDef_Slot rtl_kubeutil_slots[] = RTL_MODULE_SLOTS;
+
 static struct PyModuleDef rtl_kubeutil_def = {
-    PyModuleDef_HEAD_INIT, "kubeutil", NULL, -1, rtl_kubeutil_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "kubeutil",
+    .m_methods = rtl_kubeutil_methods,
+    .m_slots = rtl_kubeutil_slots,
 };
 
 PyObject *rtl_init_kubeutil(void)
 {
-    return PyModule_Create(&rtl_kubeutil_def); /* new reference */
+    return PyModuleDef_Init(&rtl_kubeutil_def);
 }

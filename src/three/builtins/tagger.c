@@ -5,6 +5,7 @@
  * partial list escapes, §12.4). The GIL is held during the callback.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 #define RTL_ERR_BAD_CARDINALITY "Invalid cardinality"
 
@@ -52,21 +53,26 @@ static PyMethodDef rtl_tagger_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* Py_mod_exec: the cardinality constants (§6). */
+static int rtl_tagger_exec(PyObject *m)
+{
+    if (PyModule_AddIntConstant(m, "LOW", DATADOG_AGENT_RTLOADER_TAGGER_LOW) < 0
+        || PyModule_AddIntConstant(m, "ORCHESTRATOR", DATADOG_AGENT_RTLOADER_TAGGER_ORCHESTRATOR) < 0
+        || PyModule_AddIntConstant(m, "HIGH", DATADOG_AGENT_RTLOADER_TAGGER_HIGH) < 0)
+        return -1;
+    return 0;
+}
+
+static PyModuleDef_Slot rtl_tagger_slots[] = RTL_MODULE_SLOTS_EXEC(rtl_tagger_exec);
+
 static struct PyModuleDef rtl_tagger_def = {
-    PyModuleDef_HEAD_INIT, "tagger", NULL, -1, rtl_tagger_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "tagger",
+    .m_methods = rtl_tagger_methods,
+    .m_slots = rtl_tagger_slots,
 };
 
 PyObject *rtl_init_tagger(void)
 {
-    PyObject *m = PyModule_Create(&rtl_tagger_def); /* new reference */
-
-    if (m == NULL)
-        return NULL;
-    if (PyModule_AddIntConstant(m, "LOW", DATADOG_AGENT_RTLOADER_TAGGER_LOW) < 0
-        || PyModule_AddIntConstant(m, "ORCHESTRATOR", DATADOG_AGENT_RTLOADER_TAGGER_ORCHESTRATOR) < 0
-        || PyModule_AddIntConstant(m, "HIGH", DATADOG_AGENT_RTLOADER_TAGGER_HIGH) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModuleDef_Init(&rtl_tagger_def);
 }

@@ -4,17 +4,23 @@
  * same http_host handling, same None cases.
  */
 #include "convert.h"
+#include "pycompat.h"
 
 static PyMethodDef rtl_util_methods[] = {
     {"headers", RTL_METH(rtl_headers), METH_FASTCALL | METH_KEYWORDS, "Get standard set of HTTP headers."},
     {NULL, NULL, 0, NULL},
 };
 
+static PyModuleDef_Slot rtl_util_slots[] = RTL_MODULE_SLOTS;
+
 static struct PyModuleDef rtl_util_def = {
-    PyModuleDef_HEAD_INIT, "util", NULL, -1, rtl_util_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "util",
+    .m_methods = rtl_util_methods,
+    .m_slots = rtl_util_slots,
 };
 
 PyObject *rtl_init_util(void)
 {
-    return PyModule_Create(&rtl_util_def); /* new reference */
+    return PyModuleDef_Init(&rtl_util_def);
 }

@@ -15,6 +15,7 @@
  * is not valid UTF-8 raises UnicodeDecodeError without a partial tuple (§12.4).
  */
 #include "convert.h"
+#include "pycompat.h"
 
 #include <string.h>
 
@@ -205,22 +206,24 @@ static PyMethodDef rtl_util_private_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* Py_mod_exec: the module's own exception class, one per interpreter (§5). */
+static int rtl_util_private_exec(PyObject *m)
+{
+    /* New reference; rtl_module_add steals it whether or not it succeeds. */
+    return rtl_module_add(m, "SubprocessOutputEmptyError",
+                          PyErr_NewException("_util.SubprocessOutputEmptyError", NULL, NULL));
+}
+
+static PyModuleDef_Slot rtl_util_private_slots[] = RTL_MODULE_SLOTS_EXEC(rtl_util_private_exec);
+
 static struct PyModuleDef rtl_util_private_def = {
-    PyModuleDef_HEAD_INIT, "_util", NULL, -1, rtl_util_private_methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_util",
+    .m_methods = rtl_util_private_methods,
+    .m_slots = rtl_util_private_slots,
 };
 
 PyObject *rtl_init_util_private(void)
 {
-    PyObject *m = PyModule_Create(&rtl_util_private_def); /* new reference */
-
-    if (m == NULL)
-        return NULL;
-    /* New reference; rtl_module_add steals it whether or not it succeeds. */
-    if (rtl_module_add(m, "SubprocessOutputEmptyError",
-                       PyErr_NewException("_util.SubprocessOutputEmptyError", NULL, NULL))
-        < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModuleDef_Init(&rtl_util_private_def);
 }
