@@ -162,6 +162,7 @@ struct rtl_sub_thread {
     struct rtl_sub_s *rec; /* back pointer, for the thread-exit reclaim */
     pthread_t owner;
     PyThreadState *ts;
+    int orphan; /* its thread exited, but it was the interpreter's last state: kept (see below) */
 };
 
 typedef struct rtl_sub_s {
@@ -316,7 +317,7 @@ static struct rtl_sub_thread *rtl_thread_of_locked(rtl_sub_t *rec)
     struct rtl_sub_thread *e;
     pthread_t self = pthread_self();
     for (e = rec->threads; e != NULL; e = e->next)
-        if (pthread_equal(e->owner, self))
+        if (!e->orphan && pthread_equal(e->owner, self))
             return e;
     return NULL;
 }
@@ -326,6 +327,7 @@ static void rtl_add_thread(rtl_sub_t *rec, struct rtl_sub_thread *e, PyThreadSta
     e->rec = rec;
     e->owner = pthread_self();
     e->ts = ts;
+    e->orphan = 0;
     pthread_mutex_lock(&rtl_sub_lock);
     e->next = rec->threads;
     rec->threads = e;
@@ -532,7 +534,11 @@ static void rtl_sub_unpin(rtl_sub_t *rec)
 
 /* Thread exit (pthread key destructor): give back this thread's states in every interpreter.
  * States of records being ended are left to their ender. A record that the host released while
- * this pinned it is parked, due now, for the next reap. */
+ * this pinned it is parked, due now, for the next reap.
+ * An interpreter must never be left without any thread state while it lives: CPython hands the
+ * next PyThreadState_New the interpreter's built-in initial state again, and 3.12 aborts
+ * ("init_threadstate: thread state already initialized") when that one was used before. So the
+ * state of a thread that is the record's only one is kept, as an orphan its ender deletes. */
 static void rtl_sub_thread_exit(void *marker)
 {
     struct rtl_sub_thread *mine = NULL, *e, **pp;
@@ -550,10 +556,14 @@ static void rtl_sub_thread_exit(void *marker)
         rec = i < rtl_reg.nbuckets ? rtl_reg.buckets[i] : rtl_reg.parked;
         for (; rec != NULL; rec = rec->next) {
             for (pp = &rec->threads; (e = *pp) != NULL; pp = &e->next)
-                if (pthread_equal(e->owner, pthread_self()))
+                if (!e->orphan && pthread_equal(e->owner, pthread_self()))
                     break;
             if (e == NULL)
                 continue;
+            if (rec->threads == e && e->next == NULL) {
+                e->orphan = 1; /* the last one: kept */
+                continue;
+            }
             *pp = e->next;
             e->next = mine;
             mine = e;
