@@ -1,8 +1,10 @@
 package subinterp
 
 import (
+	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,21 +188,40 @@ func TestDaemonThreadKeepsInterpreterUntilItEnds(t *testing.T) {
 	t.Errorf("the parked interpreter was never ended after its daemon thread finished")
 }
 
-// onOwnThread runs f with the GIL on a new OS thread; exit true lets that thread end with it
-// (the goroutine keeps its thread locked), exit false gives the thread back to Go.
-func onOwnThread(f func(), exit bool) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		if !exit {
-			defer runtime.UnlockOSThread()
+// onOwnThread runs f with the GIL on an OS thread of its own; exit true makes that thread end
+// with it (the goroutine keeps it locked, and it is never Go's main thread, which Go parks
+// instead of ending), exit false gives the thread back to Go.
+func onOwnThread(t *testing.T, f func(), exit bool) {
+	for {
+		done, isMain := make(chan struct{}), make(chan bool, 1)
+		go func() {
+			defer close(done)
+			runtime.LockOSThread()
+			if !exit {
+				defer runtime.UnlockOSThread()
+			} else if syscall.Gettid() == os.Getpid() {
+				isMain <- true
+				runtime.UnlockOSThread()
+				return
+			}
+			isMain <- false
+			st := rt().EnsureGIL()
+			f()
+			rt().ReleaseGIL(st)
+		}()
+		<-done
+		if !<-isMain {
+			return
 		}
-		st := rt().EnsureGIL()
-		f()
-		rt().ReleaseGIL(st)
-	}()
-	<-done
+		// That goroutine ran on the main thread: park a goroutine there and try again.
+		hold := make(chan struct{})
+		t.Cleanup(func() { close(hold) })
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			<-hold
+		}()
+	}
 }
 
 // keeper is a goroutine locked to its OS thread for the length of a test, so that the thread
@@ -239,7 +260,7 @@ func TestThreadExitGivesBackItsStates(t *testing.T) {
 	k.do(func() { chk = newWorker(t, "plain", "si:exit") })
 	defer k.do(func() { rt().Decref(chk) })
 	mem := newMemAcc()
-	onOwnThread(func() { rt().RunCheck(chk) }, true)
+	onOwnThread(t, func() { rt().RunCheck(chk) }, true)
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if mem.inUse() == 0 && mem.allocs > 0 {
 			return
@@ -250,20 +271,29 @@ func TestThreadExitGivesBackItsStates(t *testing.T) {
 
 // TestCreatorThreadExitKeepsInterpreterUsable: the thread that made an isolated check exits (its
 // state was the interpreter's only one, so it is kept); other threads then run and release the
-// check as usual.
+// check as usual. (Deleting that last state made the next PyThreadState_New abort the process on
+// 3.12: "init_threadstate: thread state already initialized"; hence a child process.)
 func TestCreatorThreadExitKeepsInterpreterUsable(t *testing.T) {
 	requireSubinterpreters(t)
+	if !helpers.InChild(t) {
+		helpers.RunChild(t).ExpectPass(t)
+		return
+	}
+	helpers.BeforeInit = func(r *bindings.Rtloader) { r.EnableSubinterpreters(true) }
+	if err := helpers.Setup(); err != nil {
+		t.Fatal(err)
+	}
 	addFixtures(t)
 	defer helpers.CheckMemory(t)()
 	var chk bindings.PyObject
-	onOwnThread(func() { chk = newWorker(t, "plain", "si:creator") }, true)
+	onOwnThread(t, func() { chk = newWorker(t, "plain", "si:creator") }, true)
 	time.Sleep(50 * time.Millisecond) // let the thread finish exiting
 	for i := 0; i < 3; i++ {
-		onOwnThread(func() {
+		onOwnThread(t, func() {
 			if _, ok := rt().RunCheck(chk); !ok {
 				t.Errorf("run_check after the creator thread exited: %s", rt().Error())
 			}
 		}, i == 0)
 	}
-	onOwnThread(func() { rt().Decref(chk) }, false)
+	onOwnThread(t, func() { rt().Decref(chk) }, false)
 }
