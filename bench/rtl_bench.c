@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ static const char *opt_pypath = RTL_BENCH_PYDIR;
 static int opt_reps = 5;
 static long long opt_min_rep_ns = 300000000LL;
 static const char *opt_only = "1234567"; /* figures to run */
+static int opt_subinterp;                 /* --subinterpreters: enable them before init (figure 9) */
 
 static int want(char fig)
 {
@@ -149,6 +151,8 @@ static void make_and_init(void)
     set_submit_service_check_cb(rt, cb_service_check);
     set_submit_event_cb(rt, cb_event);
     set_submit_histogram_bucket_cb(rt, cb_histogram_bucket);
+    if (opt_subinterp && !enable_subinterpreters(rt, 1))
+        die("enable_subinterpreters failed");
     if (!init(rt))
         die("init failed");
 }
@@ -363,12 +367,13 @@ static void op_run_check_held(void *ctx, long n)
     }
 }
 
+/* ctx: the check to run (NULL: the no-op check). */
 static void op_run_check_gil(void *ctx, long n)
 {
-    (void)ctx;
+    rtloader_pyobject_t *check = ctx != NULL ? ctx : noop_check;
     for (long i = 0; i < n; i++) {
         rtloader_gilstate_t g = ensure_gil(rt);
-        char *s = run_check(rt, noop_check);
+        char *s = run_check(rt, check);
         if (s == NULL)
             die("run_check failed");
         rtloader_free(rt, s);
@@ -535,6 +540,205 @@ static void measure_contended(result_t *r, long *tstates_during, long *allocs)
     summarise(r);
 }
 
+/* ---- sub-interpreters (figure 9: --subinterpreters, Python 3.12+) ------------------------------ */
+
+static rtloader_pyobject_t *cpu_class;
+
+/* A check of rtl_bench_cpu with this instance, isolated (its own interpreter) or in the main
+ * interpreter (the blocklist keeps it there). [GIL] */
+static rtloader_pyobject_t *cpu_check(int isolated, const char *instance)
+{
+    rtloader_pyobject_t *c = NULL;
+    set_subinterpreter_blocklist(rt, isolated ? NULL : "rtl_bench_cpu");
+    if (!get_check(rt, cpu_class, "{}", instance, "cpu:bench", "cpu", "file", &c))
+        die("get_check(rtl_bench_cpu) failed");
+    if (check_is_isolated(rt, c) != isolated)
+        die("check_is_isolated is %d, wanted %d (see the log of the fallback reason)", check_is_isolated(rt, c),
+            isolated);
+    set_subinterpreter_blocklist(rt, NULL);
+    return c;
+}
+
+#define NCPU_THREADS 2
+
+typedef struct {
+    rtloader_pyobject_t *check;
+    long runs;
+    pthread_barrier_t *start;
+} cpu_job_t;
+
+/* ensure_gil + run_check + free + release_gil, runs times, after one warm-up run (this thread's
+ * states are created then) and the start barrier. */
+static void *cpu_worker(void *arg)
+{
+    cpu_job_t *job = arg;
+    op_run_check_gil(job->check, 1);
+    pthread_barrier_wait(job->start);
+    op_run_check_gil(job->check, job->runs);
+    return NULL;
+}
+
+/* This process's CPU time (user + system), in ns. */
+static long long cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+           ((long long)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+}
+
+/* Wall time per run of NCPU_THREADS host threads each running its own check `runs` times; *busy
+ * gets the CPU time over the wall time (2.0: both threads ran all along). */
+static double cpu_round(rtloader_pyobject_t **checks, long runs, double *busy)
+{
+    pthread_t th[NCPU_THREADS];
+    cpu_job_t jobs[NCPU_THREADS];
+    pthread_barrier_t start;
+    long long t0, c0;
+    int i;
+    pthread_barrier_init(&start, NULL, NCPU_THREADS + 1);
+    for (i = 0; i < NCPU_THREADS; i++) {
+        jobs[i].check = checks[i], jobs[i].runs = runs, jobs[i].start = &start;
+        if (pthread_create(&th[i], NULL, cpu_worker, &jobs[i]) != 0)
+            die("pthread_create failed");
+    }
+    pthread_barrier_wait(&start);
+    t0 = now_ns();
+    c0 = cpu_ns();
+    for (i = 0; i < NCPU_THREADS; i++)
+        pthread_join(th[i], NULL);
+    t0 = now_ns() - t0;
+    *busy = (double)(cpu_ns() - c0) / (double)t0;
+    pthread_barrier_destroy(&start);
+    return (double)t0 / (double)(NCPU_THREADS * runs);
+}
+
+/* 9a/9b: CPU-bound checks from 2 host threads, shared GIL against one GIL per check; rounds
+ * alternate within each repetition and the ratio is taken per repetition. */
+static void measure_cpu_throughput(double *ratio)
+{
+    rtloader_pyobject_t *shared[NCPU_THREADS], *own[NCPU_THREADS];
+    result_t *a = new_result("9a", "subinterp_cpu_shared_gil", "CPU-bound checks, 2 threads, shared GIL");
+    result_t *b = new_result("9b", "subinterp_cpu_own_gil", "CPU-bound checks, 2 threads, own GILs");
+    char instance[64];
+    long n = 100000, runs;
+    double one, q[MAX_REPS], busy_a[MAX_REPS], busy_b[MAX_REPS];
+    rtloader_gilstate_t g = ensure_gil(rt);
+    int i, rep;
+
+    /* size the loop to ~20 ms in the main interpreter */
+    for (;;) {
+        long long t0;
+        rtloader_pyobject_t *c;
+        snprintf(instance, sizeof(instance), "{\"n\": %ld}", n);
+        c = cpu_check(0, instance);
+        t0 = now_ns();
+        rtloader_free(rt, run_check(rt, c));
+        one = (double)(now_ns() - t0);
+        rtloader_decref(rt, c);
+        if (one >= 15e6)
+            break;
+        n = (long)((double)n * 20e6 / (one > 1e5 ? one : 1e5));
+    }
+    for (i = 0; i < NCPU_THREADS; i++) {
+        shared[i] = cpu_check(0, instance);
+        own[i] = cpu_check(1, instance);
+    }
+    release_gil(rt, g);
+    runs = (long)((double)opt_min_rep_ns / one) + 1;
+    if (runs < 3)
+        runs = 3;
+    for (rep = 0; rep < opt_reps; rep++) {
+        a->ns[rep] = cpu_round(shared, runs, &busy_a[rep]);
+        b->ns[rep] = cpu_round(own, runs, &busy_b[rep]);
+        q[rep] = a->ns[rep] / b->ns[rep];
+    }
+    a->nrep = b->nrep = opt_reps;
+    a->allocs_per_op = b->allocs_per_op = -1;
+    summarise(a);
+    summarise(b);
+    qsort(q, (size_t)opt_reps, sizeof(double), cmp_double);
+    *ratio = opt_reps % 2 ? q[opt_reps / 2] : (q[opt_reps / 2 - 1] + q[opt_reps / 2]) / 2;
+    qsort(busy_a, (size_t)opt_reps, sizeof(double), cmp_double);
+    qsort(busy_b, (size_t)opt_reps, sizeof(double), cmp_double);
+    snprintf(a->note, sizeof(a->note), "wall / run (a run alone: %.1f ms, n = %ld); %ld runs per thread; CPU/wall %.2f",
+             one / 1e6, n, runs, busy_a[opt_reps / 2]);
+    snprintf(b->note, sizeof(b->note), "throughput %.2fx 9a (goal >= 1.8x on 2 cores: %s); CPU/wall %.2f", *ratio,
+             *ratio >= 1.8 ? "met" : "MISSED", busy_b[opt_reps / 2]);
+    add_extra("subinterp_cpu_shared_gil_cpu_per_wall_ratio", busy_a[opt_reps / 2]);
+    add_extra("subinterp_cpu_own_gil_cpu_per_wall_ratio", busy_b[opt_reps / 2]);
+    g = ensure_gil(rt);
+    for (i = 0; i < NCPU_THREADS; i++) {
+        rtloader_decref(rt, shared[i]);
+        rtloader_decref(rt, own[i]);
+    }
+    release_gil(rt, g);
+}
+
+/* 9c: run_check on a no-op check, isolated against the main interpreter. */
+static void measure_isolated_run_check(void)
+{
+    rtloader_pyobject_t *main_c, *iso_c;
+    result_t *g9[2], *r;
+    op_fn f9[2] = {op_run_check_gil, op_run_check_gil};
+    void *c9[2];
+    rtloader_gilstate_t g = ensure_gil(rt);
+    main_c = cpu_check(0, "{}");
+    iso_c = cpu_check(1, "{}");
+    release_gil(rt, g);
+    c9[0] = main_c, c9[1] = iso_c;
+    g9[0] = new_result("9c0", "subinterp_run_check_main", "ensure + run_check + release, no-op, main");
+    g9[1] = new_result("9c1", "subinterp_run_check_isolated", "ensure + run_check + release, no-op, isolated");
+    measure_group(g9, f9, c9, 2);
+    r = difference("9c", "subinterp_run_check_extra", "extra cost of run_check on an isolated check", g9[1], g9[0]);
+    snprintf(r->note, sizeof(r->note), "9c1 - 9c0 per repetition: 2 GIL hand-offs more");
+    g = ensure_gil(rt);
+    rtloader_decref(rt, main_c);
+    rtloader_decref(rt, iso_c);
+    release_gil(rt, g);
+}
+
+/* 9d-9f: creating isolated instances (get_check), their RSS, releasing them (the last decref
+ * ends the interpreter). NINST per repetition. */
+#define NINST 20
+static void measure_isolated_instances(void)
+{
+    result_t *mk = new_result("9d", "subinterp_get_check", "get_check, isolated no-op check (new interpreter)");
+    result_t *rss = new_result("9e", "subinterp_rss_per_instance", "RSS per isolated instance");
+    result_t *rel = new_result("9f", "subinterp_decref", "last rtloader_decref (ends the interpreter)");
+    rtloader_pyobject_t *c[NINST];
+    rtloader_gilstate_t g = ensure_gil(rt);
+    long after_release = 0;
+    int rep, i;
+    rtloader_decref(rt, cpu_check(1, "{}")); /* warm: imports cached by the OS, first-use costs */
+    for (rep = 0; rep < opt_reps; rep++) {
+        long before = rss_kb(), after;
+        long long t0 = now_ns();
+        for (i = 0; i < NINST; i++)
+            c[i] = cpu_check(1, "{}");
+        mk->ns[rep] = (double)(now_ns() - t0) / NINST;
+        after = rss_kb();
+        rss->ns[rep] = (double)(after - before) / NINST;
+        t0 = now_ns();
+        for (i = 0; i < NINST; i++)
+            rtloader_decref(rt, c[i]);
+        rel->ns[rep] = (double)(now_ns() - t0) / NINST;
+        after_release = rss_kb() - before;
+    }
+    release_gil(rt, g);
+    mk->nrep = rss->nrep = rel->nrep = opt_reps;
+    mk->allocs_per_op = rss->allocs_per_op = rel->allocs_per_op = -1;
+    summarise(mk);
+    summarise(rss);
+    summarise(rel);
+    rss->kb = 1;
+    snprintf(mk->note, sizeof(mk->note), "%.2f ms; %d instances alive at once", mk->median / 1e6, NINST);
+    snprintf(rss->note, sizeof(rss->note), "VmRSS growth / %d; %ld kB left after releasing them", NINST,
+             after_release);
+    snprintf(rel->note, sizeof(rel->note), "%.2f ms", rel->median / 1e6);
+    add_extra("subinterp_rss_per_instance_kb", rss->median);
+}
+
 /* ---- fresh-process init (figure 6) ------------------------------------------------------------ */
 
 static int child_init(void)
@@ -679,7 +883,8 @@ static void print_report(const char *pyversion)
 static void usage(void)
 {
     fprintf(stderr, "usage: rtl_bench [--python-path DIR] [--home DIR] [--exe PATH] [--reps N] [--min-rep-ms MS]\n"
-                    "                 [--only FIGURES (e.g. 34; default 1234567)]\n");
+                    "                 [--only FIGURES (e.g. 34; default 1234567)]\n"
+                    "                 [--subinterpreters (with --only 9: Python 3.12+)]\n");
     exit(2);
 }
 
@@ -687,6 +892,7 @@ int main(int argc, char **argv)
 {
     int i, child = 0;
     result_t *r, *floor3 = NULL, *sm[3], *rc_gil = NULL;
+    rtloader_pyobject_t *r_module;
     long rss_b, rss_a, ts0, ts_after, tl_ok;
     char pyversion[32] = "?";
     rtloader_gilstate_t g;
@@ -706,6 +912,8 @@ int main(int argc, char **argv)
             opt_only = argv[++i];
         else if (strcmp(argv[i], "--min-rep-ms") == 0 && i + 1 < argc)
             opt_min_rep_ns = atoll(argv[++i]) * 1000000LL;
+        else if (strcmp(argv[i], "--subinterpreters") == 0)
+            opt_subinterp = 1;
         else
             usage();
     }
@@ -894,6 +1102,23 @@ int main(int argc, char **argv)
             snprintf(r->note, sizeof(r->note), "4d1 - 4d0, per repetition");
             add_extra("gil_new_thread_tstates_left_count", (double)(ts_after - ts0));
         }
+    }
+
+    /* 9. sub-interpreters (Python 3.12+, --subinterpreters). */
+    if (want('9')) {
+        double ratio;
+        if (!opt_subinterp)
+            die("figure 9 needs --subinterpreters");
+        fprintf(stderr, "rtl_bench: [9] sub-interpreters\n");
+        g = ensure_gil(rt);
+        if (!get_class(rt, "rtl_bench_cpu", &r_module, &cpu_class))
+            die("get_class(rtl_bench_cpu) failed");
+        rtloader_decref(rt, r_module);
+        release_gil(rt, g);
+        measure_cpu_throughput(&ratio);
+        add_extra("subinterp_throughput_ratio", ratio);
+        measure_isolated_run_check();
+        measure_isolated_instances();
     }
 
     /* 7. RSS growth over 200,000 cycles (after 20,000 warm-up cycles). */

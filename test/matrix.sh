@@ -1,7 +1,10 @@
 #!/bin/sh
-# matrix.sh: run the whole Go suite once per backend listed in $BUILD/backends.txt.
-# Called by `make -C test` (see Makefile); prints one summary line per Python version and, last,
+# matrix.sh: run the whole Go suite once per backend listed in $BUILD/backends.txt, and once more
+# with sub-interpreters on (RTLOADER_SUBINTERPRETERS=1, API.md section 13) for each Python 3.12+
+# backend: that pass is labelled "[sub-interpreters]".
+# Called by `make -C test` (see Makefile); prints one summary line per pass and, last,
 # "N passed, M failed". Exits non-zero if any test failed or no backend could be tested.
+#   MATRIX_SUBINTERPRETERS=0 skips the sub-interpreter passes.
 #   BUILD (absolute), GO, GOTESTFLAGS, MATRIX_VERSIONS (the versions the matrix should cover)
 set -u
 : "${BUILD:?BUILD must be set}"
@@ -31,21 +34,29 @@ while read -r name version home; do
     else
         pyhome="$home" pyexe="$home/bin/python$version" label="python $version ($home)"
     fi
-    echo "=== matrix: $label"
-    (cd "$here" && RTLOADER_PYTHON_HOME="$pyhome" RTLOADER_PYTHON_EXE="$pyexe" \
-        "$GO" test -count=1 -json ${GOTESTFLAGS:-} ./... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
-    if [ -r "$tmp/sum" ]; then
-        read -r p f s < "$tmp/sum"
-        rm -f "$tmp/sum"
-    else
-        p=0 f=1 s=0
-    fi
-    line="matrix: $label: $p passed, $f failed"
-    [ "$s" -gt 0 ] && line="$line, $s skipped"
-    echo "$line"
-    summaries="$summaries$line
+    passes=0
+    case "$version" in
+        3.1[2-9] | 3.[2-9][0-9]) [ "${MATRIX_SUBINTERPRETERS:-1}" = 0 ] || passes="0 1" ;;
+    esac
+    for sub in $passes; do
+        plabel=$label
+        [ "$sub" = 1 ] && plabel="$label [sub-interpreters]"
+        echo "=== matrix: $plabel"
+        (cd "$here" && RTLOADER_PYTHON_HOME="$pyhome" RTLOADER_PYTHON_EXE="$pyexe" RTLOADER_SUBINTERPRETERS=$sub \
+            "$GO" test -count=1 -json ${GOTESTFLAGS:-} ./... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
+        if [ -r "$tmp/sum" ]; then
+            read -r p f s < "$tmp/sum"
+            rm -f "$tmp/sum"
+        else
+            p=0 f=1 s=0
+        fi
+        line="matrix: $plabel: $p passed, $f failed"
+        [ "$s" -gt 0 ] && line="$line, $s skipped"
+        echo "$line"
+        summaries="$summaries$line
 "
-    total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) runs=$((runs + 1))
+        total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) runs=$((runs + 1))
+    done
     seen="$seen $version"
 done <<EOF_LINES
 $lines
