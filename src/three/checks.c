@@ -229,6 +229,7 @@ RTL_HIDDEN int rtl_get_check(void *st, rtloader_pyobject_t *py_class, const char
                              const char *provider, rtloader_pyobject_t **check)
 {
     rtl_three_t *t = st;
+    int ok;
 
     if (!rtl_ready(t))
         return 0;
@@ -236,10 +237,11 @@ RTL_HIDDEN int rtl_get_check(void *st, rtloader_pyobject_t *py_class, const char
         rtl_set_error(t, "get_check: NULL check class or output argument");
         return 0;
     }
-    /* With sub-interpreters on, first in an interpreter of its own (API.md §13.2) */
-    if (rtl_sub_get_check(t, PY(py_class), init_config, instance, agent_config, deprecated, check_id, check_name,
-                          provider, check))
-        return 1;
+    /* With sub-interpreters on, in an interpreter of its own when it can (API.md §13.2) */
+    ok = rtl_sub_get_check(t, PY(py_class), init_config, instance, agent_config, deprecated, check_id, check_name,
+                           provider, check);
+    if (ok >= 0)
+        return ok;
     return rtl_check_new(t, PY(py_class), init_config, instance, agent_config, deprecated, check_id, check_name,
                          provider, check);
 }

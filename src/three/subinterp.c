@@ -110,7 +110,7 @@ RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *in
 {
     (void)t, (void)klass, (void)init_config, (void)instance, (void)agent_config, (void)deprecated;
     (void)check_id, (void)check_name, (void)provider, (void)check;
-    return 0;
+    return -1;
 }
 
 RTL_HIDDEN int rtl_sub_enter(rtl_three_t *t, rtl_sub_switch_t *sw, rtloader_pyobject_t *obj)
@@ -766,6 +766,20 @@ static char *rtl_sub_pyerr(const char *prefix)
     return out;
 }
 
+/* An error text fit for one log line: "<prefix>Traceback ...\n...\n<Type>: <msg>" (API.md §7.4)
+ * becomes "<prefix><Type>: <msg>". rt-owned copy. */
+static char *rtl_sub_one_line(const char *err)
+{
+    const char *tb = strstr(err, "Traceback (most recent call last):"), *end, *last;
+    if (tb == NULL)
+        return rtl_strdup(err);
+    for (end = err + strlen(err); end > tb && (end[-1] == '\n' || end[-1] == ' '); end--)
+        ;
+    for (last = end; last > tb && last[-1] != '\n'; last--)
+        ;
+    return rtl_sub_fmt("%.*s%.*s", (int)(tb - err), err, (int)(end - last), last);
+}
+
 /* What a new interpreter gets from the main one, copied to C memory under the main GIL (the main
  * objects may change as soon as it is released). */
 struct rtl_sub_seed {
@@ -945,7 +959,7 @@ static PyObject *rtl_sub_build(rtl_three_t *t, const struct rtl_sub_seed *seed, 
         prior = rtl_strdup(rtl_get_error(t));
     if (!rtl_check_new(t, klass, a->init_config, a->instance, a->agent_config, a->deprecated, a->check_id,
                        a->check_name, a->provider, &check)) {
-        *why = rtl_strdup(rtl_get_error(t));
+        *why = rtl_sub_one_line(rtl_get_error(t));
         check = NULL;
     }
     if (prior != NULL)
@@ -1075,7 +1089,7 @@ RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *in
     int ok = 0;
 
     if (!t->sub.on)
-        return 0;
+        return -1;
     rtl_sub_reap();
     a.init_config = init_config;
     a.instance = instance;
@@ -1094,8 +1108,14 @@ RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *in
         ok = rtl_sub_create(t, &seed, modname, qualname, &a, check, &why);
         rtl_seed_free(&seed);
     }
-    if (!ok)
-        rtl_sub_report(t, modname ? modname : "?", qualname ? qualname : "?", why);
+    if (!ok) {
+        /* The fallback. Logged only when the check does run in the main interpreter: a check
+         * that fails there too (its constructor raises, say) gets its error as usual instead. */
+        ok = rtl_check_new(t, klass, init_config, instance, agent_config, deprecated, check_id, check_name, provider,
+                           check);
+        if (ok)
+            rtl_sub_report(t, modname ? modname : "?", qualname ? qualname : "?", why);
+    }
     rtl_free(why);
     rtl_free(modname);
     rtl_free(qualname);

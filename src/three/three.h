@@ -127,8 +127,9 @@ RTL_HIDDEN int rtl_enable_subinterpreters(void *st, int on);
 RTL_HIDDEN int rtl_set_subinterpreter_blocklist(void *st, const char *modules);
 RTL_HIDDEN int rtl_check_is_isolated(void *st, rtloader_pyobject_t *check);
 RTL_HIDDEN int rtl_has_subinterpreter_support(const void *st);
-/* get_check with sub-interpreters on: 1 = built in a new interpreter (*check set); 0 = build it
- * in the main interpreter (off, blocklisted, or any failure, logged once per class). [main GIL] */
+/* get_check when sub-interpreters are on: the check in a new interpreter, else (blocklisted, or
+ * any failure there) in the main one, the reason logged once per class; returns get_check's
+ * result. -1: sub-interpreters are off, the caller builds the check itself. [main GIL] */
 RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
                                  const char *agent_config, int deprecated, const char *check_id,
                                  const char *check_name, const char *provider, rtloader_pyobject_t **check);

@@ -123,3 +123,31 @@ func TestSinglePhaseExtensionFallsBackToMain(t *testing.T) {
 		t.Errorf("fallback log lines:\n got: %q\nwant: [%q]", got, want)
 	}
 }
+
+// TestFailingConstructorIsAnErrorNotAFallback: a check whose constructor raises fails get_check
+// with the usual error (the bare formatted Python error), whichever interpreter it was tried in;
+// nothing claims it runs in the main interpreter.
+func TestFailingConstructorIsAnErrorNotAFallback(t *testing.T) {
+	requireSubinterpreters(t)
+	addFixtures(t)
+	logs := recordLogs(t)
+	defer helpers.CheckMemory(t)()
+	rt().WithGIL(func() {
+		c, err := helpers.LoadClass(rt(), "si_worker")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt().Decref(c)
+		if chk, ok := rt().GetCheck(c, "", "{}", "si:raise", "raise", ""); ok {
+			rt().Decref(chk)
+			t.Fatal("get_check succeeded")
+		}
+		if msg := rt().Error(); !strings.HasPrefix(msg, "Traceback (most recent call last):") ||
+			!strings.HasSuffix(strings.TrimSpace(msg), "ValueError: si: bad instance") {
+			t.Errorf("get_check error = %q, want the formatted ValueError", msg)
+		}
+	})
+	if got := logs.matching("check 'si_worker.WorkerCheck' runs in the main interpreter"); len(got) != 0 {
+		t.Errorf("a failing constructor was logged as a fallback: %q", got)
+	}
+}

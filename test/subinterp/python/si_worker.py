@@ -5,6 +5,7 @@
 #   "threads":  the constructor starts a non-daemon thread that reports through submit_metric
 #               after 0.3 s ("si.thread.done")
 #   "daemon":   the constructor starts a daemon thread that reports after 0.3 s ("si.daemon.done")
+#   "raise":    the constructor raises ValueError("si: bad instance")
 #   any other:  run() does a little work and submits one metric tagged with its check_id
 import threading
 import time
@@ -28,6 +29,8 @@ class WorkerCheck(AgentCheck):
         self.name = kwargs.get("name")
         self.cancelled = False
         self.runs = 0
+        if self.name == "raise":
+            raise ValueError("si: bad instance")
         if self.name in ("threads", "daemon"):
             t = threading.Thread(target=_report_later, args=("si:" + self.name, "si.%s.done" % (
                 "thread" if self.name == "threads" else "daemon")))
