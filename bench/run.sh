@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh <builddir>: run rtloader's benchmarks (what `make bench` does after building).
 #   1. the C driver <builddir>/bench/rtl_bench (figures 1-7), against the default backend;
-#   2. the Go benchmarks of test/bench (figure 8), through test/bindings.
+#   2. the C driver's figure 9 (sub-interpreters) against a Python 3.12+ backend;
+#   3. the Go benchmarks of test/bench (figure 8), through test/bindings.
 # Prints the driver's table and METRIC lines, then a table and METRIC lines for the Go figures.
 # Environment: BENCH_REPS (5), BENCH_MIN_REP_MS (300), BENCH_GO=0 skips the Go part,
 # RTLOADER_PYTHON_HOME / RTLOADER_PYTHON_EXE select a versioned backend (default: the default one).
@@ -22,6 +23,31 @@ set -- --python-path "$here/python" --reps "$reps" --min-rep-ms "$min_ms" --home
 [ -n "$exe" ] && set -- "$@" --exe "$exe"
 echo "=== bench: C driver ($driver)"
 "$driver" "$@"
+
+# Figure 9 (sub-interpreters) needs a Python 3.12+ backend: the one selected through
+# RTLOADER_PYTHON_HOME when it is 3.12+, else the newest 3.12+ one in backends.txt.
+sub_home="" sub_exe=""
+if [ -n "$home" ] && [ -n "$exe" ]; then
+    v=$("$exe" -c 'import sys; print("%d %d" % sys.version_info[:2])' 2>/dev/null || echo "0 0")
+    set -- $v
+    [ "$1" -eq 3 ] && [ "$2" -ge 12 ] && sub_home=$home sub_exe=$exe
+fi
+if [ -z "$sub_home" ] && [ -r "$build/backends.txt" ]; then
+    while read -r name version bhome; do
+        case "$name:$version" in
+            default:* | *:3.[0-9] | *:3.1[01]) ;;
+            *) sub_home=$bhome sub_exe="$bhome/bin/python$version" ;;
+        esac
+    done < "$build/backends.txt"
+fi
+echo
+if [ -n "$sub_home" ]; then
+    echo "=== bench: C driver, figure 9 (sub-interpreters; $sub_home)"
+    "$driver" --python-path "$here/python" --reps "$reps" --min-rep-ms "$min_ms" --home "$sub_home" \
+        --exe "$sub_exe" --only 9 --subinterpreters
+else
+    echo "=== bench: figure 9 (sub-interpreters) skipped: no Python 3.12+ backend built"
+fi
 
 [ "${BENCH_GO:-1}" = 0 ] && exit 0
 if ! command -v "$GO" >/dev/null 2>&1; then
