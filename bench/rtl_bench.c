@@ -61,7 +61,7 @@ static const char *opt_pypath = RTL_BENCH_PYDIR;
 static int opt_reps = 5;
 static long long opt_min_rep_ns = 300000000LL;
 static const char *opt_only = "1234567"; /* figures to run */
-static int opt_subinterp;                 /* --subinterpreters: enable them before init (figure 9) */
+static int opt_subinterp;                /* --subinterpreters: enable them before init (figure 9) */
 
 static int want(char fig)
 {
@@ -583,8 +583,8 @@ static long long cpu_ns(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-           ((long long)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+    return ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL
+           + ((long long)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
 }
 
 /* Wall time per run of NCPU_THREADS host threads each running its own check `runs` times; *busy
@@ -733,8 +733,7 @@ static void measure_isolated_instances(void)
     summarise(rel);
     rss->kb = 1;
     snprintf(mk->note, sizeof(mk->note), "%.2f ms; %d instances alive at once", mk->median / 1e6, NINST);
-    snprintf(rss->note, sizeof(rss->note), "VmRSS growth / %d; %ld kB left after releasing them", NINST,
-             after_release);
+    snprintf(rss->note, sizeof(rss->note), "VmRSS growth / %d; %ld kB left after releasing them", NINST, after_release);
     snprintf(rel->note, sizeof(rel->note), "%.2f ms", rel->median / 1e6);
     add_extra("subinterp_rss_per_instance_kb", rss->median);
 }

@@ -105,8 +105,8 @@ RTL_HIDDEN int rtl_check_is_isolated(void *st, rtloader_pyobject_t *check)
 }
 
 RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
-                                 const char *agent_config, int deprecated, const char *check_id,
-                                 const char *check_name, const char *provider, rtloader_pyobject_t **check)
+                                 const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                                 const char *provider, rtloader_pyobject_t **check)
 {
     (void)t, (void)klass, (void)init_config, (void)instance, (void)agent_config, (void)deprecated;
     (void)check_id, (void)check_name, (void)provider, (void)check;
@@ -166,11 +166,11 @@ struct rtl_sub_thread {
 };
 
 typedef struct rtl_sub_s {
-    struct rtl_sub_s *next;      /* hash chain (LIVE) or parked list (PARKED) */
-    PyObject *check;             /* the instance, owned; an object of `interp` */
+    struct rtl_sub_s *next; /* hash chain (LIVE) or parked list (PARKED) */
+    PyObject *check;        /* the instance, owned; an object of `interp` */
     PyInterpreterState *interp;
-    long refs;                   /* host references (get_check's plus increfs minus decrefs) */
-    long busy;                   /* calls in progress (pins the record) */
+    long refs; /* host references (get_check's plus increfs minus decrefs) */
+    long busy; /* calls in progress (pins the record) */
     rtl_sub_where_t where;
     struct rtl_sub_thread *threads;
     struct timespec retry_after; /* PARKED: not before */
@@ -180,7 +180,7 @@ typedef struct rtl_sub_s {
 static struct {
     rtl_sub_t **buckets;
     size_t nbuckets, count;
-    long creating;   /* get_checks between reserving a slot and inserting */
+    long creating; /* get_checks between reserving a slot and inserting */
     rtl_sub_t *parked;
     pthread_key_t key; /* non-NULL value on threads holding states: their exit reclaims them */
     int key_made;
@@ -502,8 +502,8 @@ static void rtl_sub_reap(void)
     clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&rtl_sub_lock);
     for (pp = &rtl_reg.parked; (rec = *pp) != NULL;) {
-        int is_due = now.tv_sec > rec->retry_after.tv_sec ||
-                     (now.tv_sec == rec->retry_after.tv_sec && now.tv_nsec >= rec->retry_after.tv_nsec);
+        int is_due = now.tv_sec > rec->retry_after.tv_sec
+                     || (now.tv_sec == rec->retry_after.tv_sec && now.tv_nsec >= rec->retry_after.tv_nsec);
         if (rec->busy == 0 && is_due) {
             *pp = rec->next;
             rec->where = RTL_SUB_ENDING;
@@ -751,7 +751,7 @@ static char *rtl_sub_pyerr(const char *prefix)
 
     rtl_err_fetch(&type, &value, &tb);
     if (value != NULL && (str = PyObject_Str(value)) != NULL) /* new reference */
-        msg = PyUnicode_AsUTF8(str);                            /* borrowed from str */
+        msg = PyUnicode_AsUTF8(str);                          /* borrowed from str */
     PyErr_Clear();
     if (type == NULL)
         out = rtl_sub_fmt("%s(no Python error)", prefix);
@@ -816,7 +816,7 @@ static int rtl_seed_take(rtl_three_t *t, struct rtl_sub_seed *s, char **why)
         PyObject *item = PyList_GET_ITEM(path, i); /* borrowed */
         PyObject *bytes;
         if (!PyUnicode_Check(item))
-            continue; /* what the import system would skip too */
+            continue;                                            /* what the import system would skip too */
         if ((bytes = PyUnicode_EncodeFSDefault(item)) == NULL) { /* new reference */
             PyErr_Clear();
             continue;
@@ -914,7 +914,8 @@ static PyObject *rtl_sub_class(PyObject *module, const char *modname, const char
         Py_CLEAR(obj);
     }
     PyErr_Clear();
-    if (obj != NULL && PyType_Check(obj) && obj != base && PyType_IsSubtype((PyTypeObject *)obj, (PyTypeObject *)base)) {
+    if (obj != NULL && PyType_Check(obj) && obj != base
+        && PyType_IsSubtype((PyTypeObject *)obj, (PyTypeObject *)base)) {
         Py_DECREF(base);
         return obj;
     }
@@ -971,9 +972,8 @@ static PyObject *rtl_sub_build(rtl_three_t *t, const struct rtl_sub_seed *seed, 
 
 /* Create the interpreter, build the check there and register it. 1 on success (back on the
  * main interpreter, *check set); 0 with *why, the interpreter gone. [main GIL] */
-static int rtl_sub_create(rtl_three_t *t, const struct rtl_sub_seed *seed, const char *modname,
-                          const char *qualname, const struct rtl_check_args *a, rtloader_pyobject_t **check,
-                          char **why)
+static int rtl_sub_create(rtl_three_t *t, const struct rtl_sub_seed *seed, const char *modname, const char *qualname,
+                          const struct rtl_check_args *a, rtloader_pyobject_t **check, char **why)
 {
     PyInterpreterConfig config = rtl_subinterp_config();
     PyThreadState *main_ts = PyThreadState_Get(), *ts = NULL;
@@ -1080,8 +1080,8 @@ static void rtl_sub_report(rtl_three_t *t, const char *modname, const char *qual
 }
 
 RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
-                                 const char *agent_config, int deprecated, const char *check_id,
-                                 const char *check_name, const char *provider, rtloader_pyobject_t **check)
+                                 const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                                 const char *provider, rtloader_pyobject_t **check)
 {
     struct rtl_check_args a;
     struct rtl_sub_seed seed;

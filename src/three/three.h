@@ -131,8 +131,8 @@ RTL_HIDDEN int rtl_has_subinterpreter_support(const void *st);
  * any failure there) in the main one, the reason logged once per class; returns get_check's
  * result. -1: sub-interpreters are off, the caller builds the check itself. [main GIL] */
 RTL_HIDDEN int rtl_sub_get_check(rtl_three_t *t, PyObject *klass, const char *init_config, const char *instance,
-                                 const char *agent_config, int deprecated, const char *check_id,
-                                 const char *check_name, const char *provider, rtloader_pyobject_t **check);
+                                 const char *agent_config, int deprecated, const char *check_id, const char *check_name,
+                                 const char *provider, rtloader_pyobject_t **check);
 /* A call on an object switches into its interpreter when it is an isolated check:
  *     rtl_sub_switch_t sw;
  *     if (rtl_sub_enter(t, &sw, obj) < 0) return <error>;   (error set)

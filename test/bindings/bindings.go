@@ -446,7 +446,9 @@ func (r *Rtloader) SetSubinterpreterBlocklist(modules string) bool {
 }
 
 // CheckIsIsolated calls check_is_isolated: 1, 0 or -1.
-func (r *Rtloader) CheckIsIsolated(check PyObject) int { return int(C.check_is_isolated(r.p, pyo(check))) }
+func (r *Rtloader) CheckIsIsolated(check PyObject) int {
+	return int(C.check_is_isolated(r.p, pyo(check)))
+}
 
 // GetIntegrationList calls get_integration_list. [self-GIL]
 func (r *Rtloader) GetIntegrationList() (string, bool) {

@@ -63,10 +63,19 @@ func allHandlers(c *callLog) func(h *bindings.Handlers) {
 		h.SetExternalTags = func(host, src string, tags []string) { c.add("set_external_tags", host, src, tags) }
 		h.WritePersistentCache = func(k, v string) { c.add("write_persistent_cache", k, v) }
 		h.ReadPersistentCache = func(k string) *string { c.add("read_persistent_cache", k); return bindings.Str("cached") }
-		h.ObfuscateSQL = func(q string, o *string) (*string, *string) { c.add("obfuscate_sql", q); return bindings.Str(`{"query": "SELECT ?"}`), nil }
-		h.ObfuscateSQLExecPlan = func(p string, n bool) (*string, *string) { c.add("obfuscate_sql_exec_plan", p, n); return bindings.Str("plan"), nil }
+		h.ObfuscateSQL = func(q string, o *string) (*string, *string) {
+			c.add("obfuscate_sql", q)
+			return bindings.Str(`{"query": "SELECT ?"}`), nil
+		}
+		h.ObfuscateSQLExecPlan = func(p string, n bool) (*string, *string) {
+			c.add("obfuscate_sql_exec_plan", p, n)
+			return bindings.Str("plan"), nil
+		}
 		h.GetProcessStartTime = func() float64 { c.add("get_process_start_time"); return 1234.5 }
-		h.ObfuscateMongoDBString = func(cmd string) (*string, *string) { c.add("obfuscate_mongodb_string", cmd); return bindings.Str("mongo"), nil }
+		h.ObfuscateMongoDBString = func(cmd string) (*string, *string) {
+			c.add("obfuscate_mongodb_string", cmd)
+			return bindings.Str("mongo"), nil
+		}
 		h.EmitAgentTelemetry = func(cn, mn string, v float64, mt string, l *string) { c.add("emit_agent_telemetry", cn, mn, v, mt, *l) }
 		h.ReportIssue = func(cn string, r *string) *string { c.add("report_issue", cn, *r); return nil }
 		h.ResolveIssue = func(id string) *string { c.add("resolve_issue", id); return nil }
