@@ -5,9 +5,11 @@
  * allocated on either side are freed and counted by the same functions. Until then (never, in
  * practice) the C library's pair is used.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtl_format.h"
 #include "three.h"
 
 static rtloader_malloc_t rtl_malloc_fn;
@@ -46,4 +48,14 @@ RTL_HIDDEN char *rtl_strndup(const char *s, size_t n)
 RTL_HIDDEN char *rtl_strdup(const char *s)
 {
     return s ? rtl_strndup(s, strlen(s)) : NULL;
+}
+
+RTL_HIDDEN char *rtl_format(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    s = rtl_vformat(rtl_malloc, fmt, ap);
+    va_end(ap);
+    return s;
 }

@@ -35,13 +35,11 @@
  *   - Memory: records, thread entries and the table are freed when the last check goes, so a
  *     host's allocation counters balance around a check's life.
  */
-#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
 #include "convert.h"
 #include "pycompat.h"
-#include "rtl_format.h"
 #include "three.h"
 
 #define PY(o) ((PyObject *)(o))
@@ -729,18 +727,6 @@ RTL_HIDDEN void rtl_sub_destroy(rtl_three_t *t)
 
 /* ---- get_check in a new interpreter -------------------------------------------------------- */
 
-/* printf into rt-owned memory (NULL if out of memory). */
-static char *rtl_sub_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *rtl_sub_fmt(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    s = rtl_vformat(rtl_malloc, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* The pending Python error as "<prefix><Type>: <message>" (rt-owned), cleared. The last line of
  * a traceback is what a log line needs; the whole traceback would be noise there. */
 static char *rtl_sub_pyerr(const char *prefix)
@@ -754,11 +740,11 @@ static char *rtl_sub_pyerr(const char *prefix)
         msg = PyUnicode_AsUTF8(str);                          /* borrowed from str */
     PyErr_Clear();
     if (type == NULL)
-        out = rtl_sub_fmt("%s(no Python error)", prefix);
+        out = rtl_format("%s(no Python error)", prefix);
     else if (msg != NULL && msg[0] != '\0')
-        out = rtl_sub_fmt("%s%s: %s", prefix, ((PyTypeObject *)type)->tp_name, msg);
+        out = rtl_format("%s%s: %s", prefix, ((PyTypeObject *)type)->tp_name, msg);
     else
-        out = rtl_sub_fmt("%s%s", prefix, ((PyTypeObject *)type)->tp_name);
+        out = rtl_format("%s%s", prefix, ((PyTypeObject *)type)->tp_name);
     Py_XDECREF(str);
     Py_XDECREF(type);
     Py_XDECREF(value);
@@ -777,7 +763,7 @@ static char *rtl_sub_one_line(const char *err)
         ;
     for (last = end; last > tb && last[-1] != '\n'; last--)
         ;
-    return rtl_sub_fmt("%.*s%.*s", (int)(tb - err), err, (int)(end - last), last);
+    return rtl_format("%.*s%.*s", (int)(tb - err), err, (int)(end - last), last);
 }
 
 /* What a new interpreter gets from the main one, copied to C memory under the main GIL (the main
@@ -922,8 +908,8 @@ static PyObject *rtl_sub_class(PyObject *module, const char *modname, const char
     Py_XDECREF(obj);
     obj = rtl_find_subclass(base, module, &err);
     if (obj == NULL)
-        *why = rtl_sub_fmt("unable to find a subclass of the base check in module '%s': %s", modname,
-                           err != NULL ? err : "");
+        *why = rtl_format("unable to find a subclass of the base check in module '%s': %s", modname,
+                          err != NULL ? err : "");
     rtl_free(err);
     Py_DECREF(base);
     return obj;
@@ -993,8 +979,8 @@ static int rtl_sub_create(rtl_three_t *t, const struct rtl_sub_seed *seed, const
      * failure it is back on main_ts. */
     status = Py_NewInterpreterFromConfig(&ts, &config);
     if (PyStatus_Exception(status) || ts == NULL) {
-        *why = rtl_sub_fmt("could not create a sub-interpreter: %s",
-                           status.err_msg != NULL ? status.err_msg : "unknown error");
+        *why = rtl_format("could not create a sub-interpreter: %s",
+                          status.err_msg != NULL ? status.err_msg : "unknown error");
         PyErr_Clear();
         rtl_reg_unreserve();
         rtl_free(e);
@@ -1050,7 +1036,7 @@ static char *rtl_blocked(rtl_three_t *t, const char *modname)
         for (n = (size_t)(end - p); n > 0 && p[n - 1] == ' ';)
             n--;
         if (n > 0 && (p[n - 1] == '.' ? m >= n && strncmp(modname, p, n) == 0 : m == n && strncmp(modname, p, n) == 0))
-            why = rtl_sub_fmt("its module matches '%.*s' in the sub-interpreter blocklist", (int)n, p);
+            why = rtl_format("its module matches '%.*s' in the sub-interpreter blocklist", (int)n, p);
     }
     pthread_mutex_unlock(&rtl_sub_lock);
     return why;
@@ -1070,8 +1056,8 @@ static void rtl_sub_report(rtl_three_t *t, const char *modname, const char *qual
     key = PyUnicode_FromFormat("%s.%s", modname, qualname); /* new reference */
     seen = key == NULL ? -1 : PySet_Contains(t->sub.reported, key);
     if (seen == 0 && PySet_Add(t->sub.reported, key) == 0) {
-        msg = rtl_sub_fmt("check '%s.%s' runs in the main interpreter: %s", modname, qualname,
-                          why != NULL ? why : "out of memory");
+        msg = rtl_format("check '%s.%s' runs in the main interpreter: %s", modname, qualname,
+                         why != NULL ? why : "out of memory");
         rtl_log(DATADOG_AGENT_INFO, msg);
         rtl_free(msg);
     }

@@ -61,6 +61,8 @@ RTL_HIDDEN void *rtl_malloc(size_t sz);
 RTL_HIDDEN void rtl_free(void *ptr);
 RTL_HIDDEN char *rtl_strdup(const char *s);
 RTL_HIDDEN char *rtl_strndup(const char *s, size_t n);
+/* printf into rt-owned memory; NULL if out of memory. */
+RTL_HIDDEN char *rtl_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- callbacks (three.c): the single process-global table, and the helpers around it ---- */
 extern RTL_HIDDEN struct rtl_callbacks rtl_cb;

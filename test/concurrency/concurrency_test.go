@@ -8,7 +8,6 @@ package concurrency
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -35,19 +34,7 @@ func TestMain(m *testing.M) {
 func rt() *bindings.Rtloader { return helpers.Rt }
 
 // addFixtures puts this package's python/ folder on sys.path (once).
-var fixturesOnce sync.Once
-
-func addFixtures(t *testing.T) {
-	t.Helper()
-	fixturesOnce.Do(func() {
-		dir, err := filepath.Abs("python")
-		if err != nil {
-			t.Fatal(err)
-		}
-		helpers.RunPy(t, fmt.Sprintf("import sys\nif %s not in sys.path: sys.path.insert(0, %s)",
-			helpers.PyString(dir), helpers.PyString(dir)))
-	})
-}
+func addFixtures(t *testing.T) { helpers.AddLocalFixtures(t) }
 
 // newCheck instantiates HbConcurrencyCheck with the given check_id. [GIL]
 func newCheck(t *testing.T, checkID string) bindings.PyObject {

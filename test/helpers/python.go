@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -122,4 +123,20 @@ func RunPyExpect(t testing.TB, code, want string) {
 	if got := RunPy(t, code); got != want {
 		t.Errorf("python output:\n got: %q\nwant: %q", got, want)
 	}
+}
+
+var localFixtures sync.Map // absolute folder -> struct{}
+
+// AddLocalFixtures puts the calling test package's python/ folder at the front of the main
+// interpreter's sys.path, once per process (sub-interpreters made later get the main sys.path).
+func AddLocalFixtures(t testing.TB) {
+	t.Helper()
+	dir, err := filepath.Abs("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, done := localFixtures.LoadOrStore(dir, struct{}{}); done {
+		return
+	}
+	RunPy(t, fmt.Sprintf("import sys\nif %s not in sys.path: sys.path.insert(0, %s)", PyString(dir), PyString(dir)))
 }

@@ -128,11 +128,7 @@ func TestDestroyWithIsolatedChecksAlive(t *testing.T) {
 		helpers.RunChild(t).ExpectPass(t)
 		return
 	}
-	helpers.BeforeInit = func(r *bindings.Rtloader) { r.EnableSubinterpreters(true) }
-	if err := helpers.Setup(); err != nil {
-		t.Fatal(err)
-	}
-	addFixtures(t)
+	childSetup(t)
 	var checks []bindings.PyObject
 	rt().WithGIL(func() {
 		for i := 0; i < 3; i++ {

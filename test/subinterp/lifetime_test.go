@@ -279,11 +279,7 @@ func TestCreatorThreadExitKeepsInterpreterUsable(t *testing.T) {
 		helpers.RunChild(t).ExpectPass(t)
 		return
 	}
-	helpers.BeforeInit = func(r *bindings.Rtloader) { r.EnableSubinterpreters(true) }
-	if err := helpers.Setup(); err != nil {
-		t.Fatal(err)
-	}
-	addFixtures(t)
+	childSetup(t)
 	defer helpers.CheckMemory(t)()
 	var chk bindings.PyObject
 	onOwnThread(t, func() { chk = newWorker(t, "plain", "si:creator") }, true)

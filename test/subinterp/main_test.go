@@ -9,8 +9,6 @@ package subinterp
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"rtloader/test/bindings"
@@ -40,18 +38,16 @@ func requireSubinterpreters(t *testing.T) {
 	}
 }
 
-var fixturesOnce sync.Once
+// addFixtures puts this package's python/ folder on the main sys.path; new sub-interpreters get
+// the main sys.path.
+func addFixtures(t *testing.T) { helpers.AddLocalFixtures(t) }
 
-// addFixtures puts this package's python/ folder on the main sys.path (once); new
-// sub-interpreters get the main sys.path.
-func addFixtures(t *testing.T) {
-	t.Helper()
-	fixturesOnce.Do(func() {
-		dir, err := filepath.Abs("python")
-		if err != nil {
-			t.Fatal(err)
-		}
-		helpers.RunPy(t, fmt.Sprintf("import sys\nif %s not in sys.path: sys.path.insert(0, %s)",
-			helpers.PyString(dir), helpers.PyString(dir)))
-	})
+// childSetup is the start of a test that runs in a child process: a fresh interpreter with
+// sub-interpreters on, and this package's fixtures.
+func childSetup(t *testing.T) {
+	helpers.BeforeInit = func(r *bindings.Rtloader) { r.EnableSubinterpreters(true) }
+	if err := helpers.Setup(); err != nil {
+		t.Fatal(err)
+	}
+	addFixtures(t)
 }
