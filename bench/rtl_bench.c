@@ -626,17 +626,22 @@ static void measure_cpu_throughput(double *ratio)
     rtloader_gilstate_t g = ensure_gil(rt);
     int i, rep;
 
-    /* size the loop to ~20 ms in the main interpreter */
+    /* size the loop to ~20 ms in the main interpreter (the fastest of 3 runs: on a shared
+     * machine a slow run only means the thread was not scheduled) */
     for (;;) {
-        long long t0;
         rtloader_pyobject_t *c;
+        int k;
         snprintf(instance, sizeof(instance), "{\"n\": %ld}", n);
         c = cpu_check(0, instance);
-        t0 = now_ns();
-        rtloader_free(rt, run_check(rt, c));
-        one = (double)(now_ns() - t0);
+        for (k = 0, one = 1e18; k < 3; k++) {
+            long long t0 = now_ns();
+            double d;
+            rtloader_free(rt, run_check(rt, c));
+            d = (double)(now_ns() - t0);
+            one = d < one ? d : one;
+        }
         rtloader_decref(rt, c);
-        if (one >= 15e6)
+        if (one >= 15e6 && one <= 30e6)
             break;
         n = (long)((double)n * 20e6 / (one > 1e5 ? one : 1e5));
     }
