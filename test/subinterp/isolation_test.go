@@ -63,3 +63,41 @@ func TestTwoInstancesHaveSeparateGlobalsAndSysModules(t *testing.T) {
 		}
 	})
 }
+
+// TestAttributesAndReferencesOfIsolatedCheck: get_attr_string/get_attr_bool read an isolated
+// check's attributes in its interpreter; rtloader_incref adds a host reference, so the first of
+// two decrefs leaves the check usable and the second ends its interpreter (memory balances).
+func TestAttributesAndReferencesOfIsolatedCheck(t *testing.T) {
+	requireSubinterpreters(t)
+	addFixtures(t)
+	defer helpers.CheckMemory(t)()
+	rt().WithGIL(func() {
+		chk, err := helpers.NewCheck(rt(), "si_isolation", "", "{}", "si:attrs-refs", "si_isolation")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := rt().GetAttrString(chk, "check_id"); !ok || got != "si:attrs-refs" {
+			t.Errorf("get_attr_string(check_id) = %q, %v (%s)", got, ok, rt().Error())
+		}
+		helpers.RunPy(t, "import si_isolation\nsi_isolation.IsolationCheck.si_flag = False")
+		if v, ok := rt().GetAttrBool(chk, "si_flag"); ok || v {
+			t.Errorf("get_attr_bool saw the main interpreter's class attribute (%v, %v)", v, ok)
+		}
+		rt().ClearError()
+		if v, ok := rt().GetAttrBool(chk, "si_bool"); !ok || !v {
+			t.Errorf("get_attr_bool(si_bool) = %v, %v (%s)", v, ok, rt().Error())
+		}
+		rt().Incref(chk)
+		rt().Decref(chk)
+		if rt().CheckIsIsolated(chk) != 1 {
+			t.Fatal("the check was released while the host still held a reference")
+		}
+		if r := runReport(t, chk); r.Runs != 1 {
+			t.Errorf("run after incref/decref saw %d runs", r.Runs)
+		}
+		rt().Decref(chk)
+		if got := rt().CheckIsIsolated(chk); got != 0 {
+			t.Errorf("after the last decref check_is_isolated = %d, want 0 (interpreter ended)", got)
+		}
+	})
+}

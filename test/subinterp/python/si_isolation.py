@@ -10,6 +10,8 @@ RUNS = 0
 
 
 class IsolationCheck(AgentCheck):
+    si_bool = True
+
     def run(self):
         global RUNS
         RUNS += 1
