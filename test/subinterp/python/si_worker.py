@@ -5,6 +5,7 @@
 #   "threads":  the constructor starts a non-daemon thread that reports through submit_metric
 #               after 0.3 s ("si.thread.done")
 #   "daemon":   the constructor starts a daemon thread that reports after 0.3 s ("si.daemon.done")
+#   "hoard":    run() keeps 200,000 small tuples (about 13 MB of object-allocator arenas)
 #   "raise":    the constructor raises ValueError("si: bad instance")
 #   any other:  run() does a little work and submits one metric tagged with its check_id
 import threading
@@ -44,6 +45,9 @@ class WorkerCheck(AgentCheck):
             n = 0
             while time.monotonic() < end and not self.cancelled:
                 n += 1
+            return ""
+        if self.name == "hoard":
+            self.hoard = [(i, -i) for i in range(200000)]
             return ""
         if self.name == "block":
             datadog_agent.get_config("block")
