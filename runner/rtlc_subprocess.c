@@ -2,8 +2,14 @@
  * rtlc_subprocess.c: get_subprocess_output for the runner. fork + exec with three pipes (stdout,
  * stderr, and a close-on-exec pipe that carries exec's errno back), a poll loop that drains both
  * outputs so a chatty child never blocks, and a deadline after which the child's process group
- * is killed. Between fork and exec the child only makes async-signal-safe calls (the runner is
- * multi-threaded: Python and the watchdog run beside it).
+ * is killed.
+ *
+ * The runner is multi-threaded (Python, the check's threads, the watchdog): between fork and exec
+ * the child may only make async-signal-safe calls. So everything that may allocate or read shared
+ * state is done before fork: the program is looked up on PATH here (execvp may allocate and is
+ * not async-signal-safe), argv and the environment are ready, and the child calls only setpgid,
+ * open, dup2, signal, execve, write and _exit. The child is put in its own process group by both
+ * sides (the classic race-free pattern), so a timeout's kill(-pid) always finds the group.
  */
 #define _GNU_SOURCE
 #include "rtlc_subprocess.h"
@@ -42,14 +48,55 @@ static int buf_read(buf_t *b, int fd)
     return (int)r;
 }
 
+/* The file execvp would run for `name`: itself when it holds a '/', else the first executable
+ * regular file NAME in the runner's PATH (as execvp, whatever the child's environment). Returns a
+ * malloc'ed path, or NULL with *err = ENOENT / EACCES (as execvp reports). */
+static char *resolve_program(const char *name, int *err)
+{
+    *err = ENOMEM;
+    if (strchr(name, '/'))
+        return strdup(name);
+    const char *path = getenv("PATH");
+    char *dirs = strdup(path && path[0] ? path : "/bin:/usr/bin"), *found = NULL;
+    *err = ENOENT;
+    if (!dirs) {
+        *err = ENOMEM;
+        return NULL;
+    }
+    /* split by hand: an empty entry means the current folder (strtok_r would skip it) */
+    for (char *d = dirs, *next; d && !found; d = next) {
+        next = strchr(d, ':');
+        if (next)
+            *next++ = '\0';
+        char *cand = rtlc_fmt("%s/%s", d[0] ? d : ".", name);
+        if (rtlc_is_file(cand)) {
+            if (access(cand, X_OK) == 0)
+                found = cand;
+            else
+                *err = EACCES;
+        }
+        if (!found)
+            free(cand);
+    }
+    free(dirs);
+    return found;
+}
+
 void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, char **errout, int *rc, char **exc)
 {
-    int po[2] = {-1, -1}, pe[2] = {-1, -1}, px[2] = {-1, -1};
+    int po[2] = {-1, -1}, pe[2] = {-1, -1}, px[2] = {-1, -1}, lookup_err = 0;
     buf_t bo = {0}, be = {0};
+    char *program = NULL;
+    extern char **environ;
+    char **envp = env && env[0] ? env : environ;
     *out = *errout = *exc = NULL;
     *rc = 0;
     if (!argv || !argv[0]) {
         *exc = strdup("invalid command: empty list");
+        return;
+    }
+    if (!(program = resolve_program(argv[0], &lookup_err))) {
+        *exc = rtlc_fmt("could not run '%s': %s", argv[0], strerror(lookup_err));
         return;
     }
     if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC) || pipe2(px, O_CLOEXEC)) {
@@ -70,15 +117,13 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
         dup2(pe[1], 2);
         /* restore default dispositions the runner's Python may have changed (SIGPIPE ignored) */
         signal(SIGPIPE, SIG_DFL);
-        if (env && env[0])
-            execvpe(argv[0], argv, env);
-        else
-            execvp(argv[0], argv);
+        execve(program, argv, envp);
         int e = errno;
         if (write(px[1], &e, sizeof(e)) < 0) {
         }
         _exit(127);
     }
+    setpgid(pid, pid); /* also here: the group exists whichever side runs first (EACCES once it exec'ed: fine) */
     close(po[1]);
     close(pe[1]);
     close(px[1]);
@@ -149,4 +194,5 @@ cleanup:
     }
     free(bo.b);
     free(be.b);
+    free(program);
 }

@@ -72,6 +72,12 @@ type result struct {
 // run executes rtloader-check with the fixture folders, the matrix's Python and a private cache.
 func run(t *testing.T, cache string, args ...string) result {
 	t.Helper()
+	return runEnv(t, cache, nil, args...)
+}
+
+// runEnv is run with extra environment variables (later ones win).
+func runEnv(t *testing.T, cache string, extraEnv []string, args ...string) result {
+	t.Helper()
 	fx := fixtures(t)
 	full := []string{"--checks-dir", filepath.Join(fx, "checks.d"), "--confd", filepath.Join(fx, "conf.d")}
 	if home := os.Getenv("RTLOADER_PYTHON_HOME"); home != "" {
@@ -82,7 +88,7 @@ func run(t *testing.T, cache string, args ...string) result {
 	if cache == "" {
 		cache = t.TempDir()
 	}
-	cmd.Env = childEnv("XDG_CACHE_HOME=" + cache)
+	cmd.Env = childEnv(append([]string{"XDG_CACHE_HOME=" + cache}, extraEnv...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
