@@ -53,7 +53,7 @@ func rawDoc(t *testing.T, r result) map[string]interface{} {
 // ---- item 1: a null instance is {} -------------------------------------------------------------
 
 func TestNullInstanceIsAnEmptyMapping(t *testing.T) {
-	r := run(t, "", "--json", "fx_config")
+	r := run(t, "", "--json", "--conf", filepath.Join(fixtures(t), "null_instance.yaml"), "fx_config")
 	expectCode(t, r, 0)
 	run := parseDoc(t, r).Instances[0].Runs[0]
 	if got := metadata(run, "instance_repr"); got != "{}" {
