@@ -35,11 +35,6 @@
 
 static char bundled_dir[PATH_MAX];
 
-const char *rtlc_bundled_base_dir(void)
-{
-    return bundled_dir[0] ? bundled_dir : NULL;
-}
-
 static void find_bundled_base(void)
 {
     char exe[PATH_MAX];

@@ -19,9 +19,6 @@ rtloader_t *rtlc_start(const rtlc_options_t *o, char **pyinfo, char **err);
  * "error"} (new reference). The caller holds no GIL. */
 json_t *rtlc_probe_base(rtloader_t *rt);
 
-/* The folder of the bundled check base that rtlc_start put on sys.path (NULL before). */
-const char *rtlc_bundled_base_dir(void);
-
 /* Under the GIL: the class of check `name` (datadog_checks.NAME, then NAME). On failure *err
  * says what was tried and where. *version / *file: the module's __version__ / __file__ or NULL. */
 int rtlc_load_class(rtloader_t *rt, const char *name, const char *pyinfo, const rtlc_options_t *o,

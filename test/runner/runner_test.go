@@ -550,3 +550,17 @@ func TestYAMLDifferentialAgainstPyYAML(t *testing.T) {
 		t.Fatalf("differential test failed: %v", err)
 	}
 }
+
+func TestExampleCPUSamplerThreadBetweenRuns(t *testing.T) {
+	r := exampleRun(t, "cpu_sampler", "--json", "--times", "2", "--pause", "500")
+	expectCode(t, r, 0)
+	d := rawDoc(t, r)
+	outside := d["outside_runs"].(map[string]interface{})["metrics"].([]interface{})
+	if len(outside) < 1 || outside[0].(map[string]interface{})["name"] != "cpu_sampler.busy_pct" {
+		t.Errorf("the sampler thread's submissions between runs: %v", outside)
+	}
+	second := parseDoc(t, r).Instances[0].Runs[1]
+	if m := findMetric(t, second, "cpu_sampler.samples"); m.Value < 1 {
+		t.Errorf("run 2 counted %v samples", m.Value)
+	}
+}
