@@ -185,12 +185,12 @@ int rtlc_agent_config_load(const char *path, char **err)
 static const struct {
     const char *key, *json;
 } agent_defaults[] = {
-    {"enable_metadata_collection", "true"},   /* AgentCheck.is_metadata_collection_enabled */
-    {"disable_unsafe_yaml", "true"},          /* base: PyYAML's unsafe loaders patched away */
-    {"integration_tracing", "false"},         /* base: utils/tracing.py */
+    {"enable_metadata_collection", "true"}, /* AgentCheck.is_metadata_collection_enabled */
+    {"disable_unsafe_yaml", "true"},        /* base: PyYAML's unsafe loaders patched away */
+    {"integration_tracing", "false"},       /* base: utils/tracing.py */
     {"integration_tracing_exhaustive", "false"},
     {"integration_profiling", "false"},
-    {"procfs_path", "\"/proc\""},             /* disk, network, process, system_core... */
+    {"procfs_path", "\"/proc\""}, /* disk, network, process, system_core... */
 };
 
 static char *agent_default(const char *key)

@@ -38,9 +38,9 @@ typedef struct {
 static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
 static open_run_t *open_runs; /* under rec_lock */
 static size_t nopen, capopen;
-static json_t *outside;     /* under rec_lock: what arrived outside any run */
-static int recording = 1;   /* under rec_lock: 0 once rtlc_host_outside froze the records */
-static char *probe_value;   /* under rec_lock: what the base probe reported */
+static json_t *outside;   /* under rec_lock: what arrived outside any run */
+static int recording = 1; /* under rec_lock: 0 once rtlc_host_outside froze the records */
+static char *probe_value; /* under rec_lock: what the base probe reported */
 static int log_threshold = 20;
 static double subprocess_timeout_s = 30;
 static double start_time, start_ms;
@@ -150,32 +150,36 @@ static void cb_submit_metric(char *id, metric_type_t t, char *name, double value
                              bool flush_first)
 {
     record("metrics", id,
-           json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", rtlc_jstr(name), "type", rtlc_metric_type_name((int)t), "value",
-                     rtlc_jnum(value), "tags", jtags(tags), "hostname", rtlc_jstr(host), "flush_first_value", flush_first));
+           json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", rtlc_jstr(name), "type", rtlc_metric_type_name((int)t),
+                     "value", rtlc_jnum(value), "tags", jtags(tags), "hostname", rtlc_jstr(host), "flush_first_value",
+                     flush_first));
 }
 
 static void cb_submit_service_check(char *id, char *name, int status, char **tags, char *host, char *message)
 {
-    record("service_checks", id, json_pack("{s:o,s:i,s:o,s:o,s:o}", "name", rtlc_jstr(name), "status", status, "tags",
-                                       jtags(tags), "hostname", rtlc_jstr(host), "message", rtlc_jstr(message)));
+    record("service_checks", id,
+           json_pack("{s:o,s:i,s:o,s:o,s:o}", "name", rtlc_jstr(name), "status", status, "tags", jtags(tags),
+                     "hostname", rtlc_jstr(host), "message", rtlc_jstr(message)));
 }
 
 static void cb_submit_event(char *id, event_t *ev)
 {
-    record("events", id, json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "msg_title", rtlc_jstr(ev->title), "msg_text",
-                               rtlc_jstr(ev->text), "timestamp", (json_int_t)ev->ts, "priority", rtlc_jstr(ev->priority), "host",
-                               rtlc_jstr(ev->host), "tags", jtags(ev->tags), "alert_type", rtlc_jstr(ev->alert_type),
-                               "aggregation_key", rtlc_jstr(ev->aggregation_key), "source_type_name",
-                               rtlc_jstr(ev->source_type_name), "event_type", rtlc_jstr(ev->event_type)));
+    record("events", id,
+           json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "msg_title", rtlc_jstr(ev->title), "msg_text",
+                     rtlc_jstr(ev->text), "timestamp", (json_int_t)ev->ts, "priority", rtlc_jstr(ev->priority), "host",
+                     rtlc_jstr(ev->host), "tags", jtags(ev->tags), "alert_type", rtlc_jstr(ev->alert_type),
+                     "aggregation_key", rtlc_jstr(ev->aggregation_key), "source_type_name",
+                     rtlc_jstr(ev->source_type_name), "event_type", rtlc_jstr(ev->event_type)));
 }
 
 static void cb_submit_histogram_bucket(char *id, char *name, long long value, float lo, float hi, int monotonic,
                                        char *host, char **tags, bool flush_first)
 {
     record("histogram_buckets", id,
-           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", rtlc_jstr(name), "value", (json_int_t)value, "lower_bound",
-                     rtlc_jnum((double)lo), "upper_bound", rtlc_jnum((double)hi), "monotonic", monotonic != 0, "hostname",
-                     rtlc_jstr(host), "tags", jtags(tags), "flush_first_value", flush_first));
+           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", rtlc_jstr(name), "value", (json_int_t)value,
+                     "lower_bound", rtlc_jnum((double)lo), "upper_bound", rtlc_jnum((double)hi), "monotonic",
+                     monotonic != 0, "hostname", rtlc_jstr(host), "tags", jtags(tags), "flush_first_value",
+                     flush_first));
 }
 
 static void cb_submit_event_platform_event(char *id, char *raw, int len, char *type)
@@ -261,8 +265,9 @@ static void cb_set_check_metadata(char *id, char *name, char *value)
 
 static void cb_set_external_tags(char *host, char *source, char **tags)
 {
-    record("external_tags", NULL,
-           json_pack("{s:o,s:o,s:o}", "hostname", rtlc_jstr(host), "source_type", rtlc_jstr(source), "tags", jtags(tags)));
+    record(
+        "external_tags", NULL,
+        json_pack("{s:o,s:o,s:o}", "hostname", rtlc_jstr(host), "source_type", rtlc_jstr(source), "tags", jtags(tags)));
 }
 
 /* The cache file of `key`: unsafe bytes are %XX-encoded so that any key maps to one file name. */
@@ -373,8 +378,9 @@ static double cb_get_process_start_time(void)
 static void cb_emit_agent_telemetry(char *check, char *metric, double value, char *type, char *labels)
 {
     json_t *l = labels ? json_loads(labels, 0, NULL) : NULL;
-    record("telemetry", NULL, json_pack("{s:o,s:o,s:o,s:o,s:o}", "check_name", rtlc_jstr(check), "metric_name", rtlc_jstr(metric),
-                                  "value", rtlc_jnum(value), "type", rtlc_jstr(type), "labels", l ? l : json_null()));
+    record("telemetry", NULL,
+           json_pack("{s:o,s:o,s:o,s:o,s:o}", "check_name", rtlc_jstr(check), "metric_name", rtlc_jstr(metric), "value",
+                     rtlc_jnum(value), "type", rtlc_jstr(type), "labels", l ? l : json_null()));
 }
 
 static void cb_report_issue(char *check, char *report, char **err)

@@ -46,8 +46,7 @@ static rtloader_pyobject_t *create_check(const rtlc_session_t *s, size_t i, cons
                             e1, get_error(s->rt));
             check = NULL;
         } else {
-            fprintf(stderr, "[WARN] %s: the check only accepts the deprecated agentConfig constructor\n",
-                    s->o->check);
+            fprintf(stderr, "[WARN] %s: the check only accepts the deprecated agentConfig constructor\n", s->o->check);
         }
         free(e1);
     }
@@ -116,8 +115,8 @@ static void compute_rates(const json_t *first, json_t *second, double seconds)
 json_t *rtlc_run_instance(const rtlc_session_t *s, size_t i, int *status, rtlc_next_t *next)
 {
     const rtlc_options_t *o = s->o;
-    char *id = make_check_id(o->check, s->conf->instance_names[i], s->conf->instances_json[i],
-                             s->conf->init_config_json);
+    char *id =
+        make_check_id(o->check, s->conf->instance_names[i], s->conf->instances_json[i], s->conf->init_config_json);
     char *label = rtlc_fmt("%s instance #%zu (%s)", o->check, i + 1, id), *msg = NULL;
     json_t *summary = rtlc_summary_new(i + 1, id, s->conf->instance_names[i], s->source);
     json_t *runs = rtlc_jcheck(json_array()), *first = NULL;

@@ -33,7 +33,11 @@ json_t *rtlc_jstr(const char *s)
         return rtlc_jcheck(NULL);
     for (size_t i = 0; i < n;) {
         const unsigned char *u = (const unsigned char *)s + i;
-        size_t len = u[0] < 0x80 ? 1 : (u[0] & 0xe0) == 0xc0 ? 2 : (u[0] & 0xf0) == 0xe0 ? 3 : (u[0] & 0xf8) == 0xf0 ? 4 : 0;
+        size_t len = u[0] < 0x80             ? 1
+                     : (u[0] & 0xe0) == 0xc0 ? 2
+                     : (u[0] & 0xf0) == 0xe0 ? 3
+                     : (u[0] & 0xf8) == 0xf0 ? 4
+                                             : 0;
         int ok = len > 0 && i + len <= n;
         for (size_t k = 1; ok && k < len; k++)
             ok = (u[k] & 0xc0) == 0x80;

@@ -7,7 +7,7 @@
 #define RTLC_EXIT_OK 0
 #define RTLC_EXIT_RUN_ERROR 1
 #define RTLC_EXIT_USAGE 2
-#define RTLC_EXIT_OUTPUT 3 /* stdout could not be written (message on stderr) */
+#define RTLC_EXIT_OUTPUT 3  /* stdout could not be written (message on stderr) */
 #define RTLC_EXIT_EPIPE 141 /* stdout's reader went away (quiet, as a SIGPIPE death reads in a shell) */
 
 typedef struct {

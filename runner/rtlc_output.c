@@ -212,16 +212,16 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
 
 json_t *rtlc_summary_new(size_t index, const char *check_id, const char *name, const char *config_source)
 {
-    return rtlc_jcheck(json_pack("{s:I,s:o,s:o?,s:o,s:s,s:I,s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},"
-                     "s:{s:I,s:I},s:I,s:f,s:f,s:f}",
-                     "instance", (json_int_t)index, "check_id", rtlc_jstr(check_id), "name", name ? rtlc_jstr(name) : NULL,
-                     "configuration_source", rtlc_jstr(config_source), "status", "OK", "total_runs", (json_int_t)0, "metric_samples", "last_run",
-                     (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total", (json_int_t)0,
-                     "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0, "histogram_buckets",
-                     "last_run", (json_int_t)0, "total", (json_int_t)0, "event_platform_events", "last_run",
-                     (json_int_t)0, "total", (json_int_t)0, "warnings", "last_run", (json_int_t)0, "total",
-                     (json_int_t)0, "errors", (json_int_t)0, "total_execution_ms", 0.0, "average_execution_ms", 0.0,
-                     "last_execution_ms", 0.0));
+    return rtlc_jcheck(json_pack(
+        "{s:I,s:o,s:o?,s:o,s:s,s:I,s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},"
+        "s:{s:I,s:I},s:I,s:f,s:f,s:f}",
+        "instance", (json_int_t)index, "check_id", rtlc_jstr(check_id), "name", name ? rtlc_jstr(name) : NULL,
+        "configuration_source", rtlc_jstr(config_source), "status", "OK", "total_runs", (json_int_t)0, "metric_samples",
+        "last_run", (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total", (json_int_t)0,
+        "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0, "histogram_buckets", "last_run",
+        (json_int_t)0, "total", (json_int_t)0, "event_platform_events", "last_run", (json_int_t)0, "total",
+        (json_int_t)0, "warnings", "last_run", (json_int_t)0, "total", (json_int_t)0, "errors", (json_int_t)0,
+        "total_execution_ms", 0.0, "average_execution_ms", 0.0, "last_execution_ms", 0.0));
 }
 
 static void bump(json_t *summary, const char *key, size_t n)

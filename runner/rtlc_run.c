@@ -117,13 +117,14 @@ static void export_checks_dirs(rtloader_t *rt, const rtlc_options_t *o)
         list = l;
     }
     if (list && list[0]) {
-        char *code = rtlc_fmt("def _rtlc_export(dirs):\n"
-                              "    import os\n"
-                              "    old = os.environ.get('PYTHONPATH')\n"
-                              "    os.environ['PYTHONPATH'] = os.pathsep.join(([old] if old else []) + [os.fsdecode(d) for d in dirs])\n"
-                              "_rtlc_export((%s))\n"
-                              "del _rtlc_export\n",
-                              list);
+        char *code = rtlc_fmt(
+            "def _rtlc_export(dirs):\n"
+            "    import os\n"
+            "    old = os.environ.get('PYTHONPATH')\n"
+            "    os.environ['PYTHONPATH'] = os.pathsep.join(([old] if old else []) + [os.fsdecode(d) for d in dirs])\n"
+            "_rtlc_export((%s))\n"
+            "del _rtlc_export\n",
+            list);
         if (!run_simple_string(rt, code))
             fprintf(stderr, "rtloader-check: could not export --checks-dir to PYTHONPATH: %s\n", get_error(rt));
         clear_error(rt);
