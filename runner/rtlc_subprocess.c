@@ -7,8 +7,9 @@
  * The runner is multi-threaded (Python, the check's threads, the watchdog): between fork and exec
  * the child may only make async-signal-safe calls. So everything that may allocate or read shared
  * state is done before fork: the program is looked up on PATH here (execvp may allocate and is
- * not async-signal-safe), argv and the environment are ready, and the child calls only setpgid,
- * open, dup2, signal, execve, write and _exit. The child is put in its own process group by both
+ * not async-signal-safe), argv, the environment and the /bin/sh argv for a file without a #! line
+ * (execvp's ENOEXEC fallback) are ready, and the child calls only setpgid, open, dup2, signal,
+ * execve, write and _exit. The child is put in its own process group by both
  * sides (the classic race-free pattern), so a timeout's kill(-pid) always finds the group.
  */
 #define _GNU_SOURCE
@@ -86,7 +87,7 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
 {
     int po[2] = {-1, -1}, pe[2] = {-1, -1}, px[2] = {-1, -1}, lookup_err = 0;
     buf_t bo = {0}, be = {0};
-    char *program = NULL;
+    char *program = NULL, **sh_argv = NULL;
     extern char **environ;
     char **envp = env && env[0] ? env : environ;
     *out = *errout = *exc = NULL;
@@ -99,6 +100,19 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
         *exc = rtlc_fmt("could not run '%s': %s", argv[0], strerror(lookup_err));
         return;
     }
+    /* execvp runs a file without a #! line with /bin/sh: the same, prepared before fork */
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    sh_argv = calloc(argc + 2, sizeof(char *));
+    if (!sh_argv) {
+        *exc = rtlc_fmt("could not run '%s': %s", argv[0], strerror(ENOMEM));
+        goto cleanup;
+    }
+    sh_argv[0] = (char *)"/bin/sh";
+    sh_argv[1] = program;
+    for (size_t i = 1; i < argc; i++)
+        sh_argv[i + 1] = argv[i];
     if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC) || pipe2(px, O_CLOEXEC)) {
         *exc = rtlc_fmt("could not create pipes for '%s': %s", argv[0], strerror(errno));
         goto cleanup;
@@ -118,6 +132,8 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
         /* restore default dispositions the runner's Python may have changed (SIGPIPE ignored) */
         signal(SIGPIPE, SIG_DFL);
         execve(program, argv, envp);
+        if (errno == ENOEXEC)
+            execve("/bin/sh", sh_argv, envp);
         int e = errno;
         if (write(px[1], &e, sizeof(e)) < 0) {
         }
@@ -195,4 +211,5 @@ cleanup:
     free(bo.b);
     free(be.b);
     free(program);
+    free(sh_argv);
 }

@@ -381,11 +381,18 @@ func TestSubprocessProgramLookup(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "fx-not-executable"), []byte("#!/bin/sh\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// a script without a #! line: execvp hands it to /bin/sh, and so must the runner
+	if err := os.WriteFile(filepath.Join(bin, "fx-no-shebang"), []byte("echo \"no shebang: $1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := runEnv(t, "", []string{"PATH=" + bin + ":/usr/bin:/bin"}, "--json", "fx_spawn")
 	expectCode(t, r, 0)
 	run := parseDoc(t, r).Instances[0].Runs[0]
 	if got := metadata(run, "path_lookup"); got != `["found-on-path", 0]` {
 		t.Errorf("sh found on PATH: %s", got)
+	}
+	if got := metadata(run, "run:fx-no-shebang"); got != `["no shebang: arg1", 0]` {
+		t.Errorf("script without #!: %s", got)
 	}
 	if got := metadata(run, "bad:fx-no-such-program"); got != "could not run 'fx-no-such-program': No such file or directory" {
 		t.Errorf("missing program: %s", got)
