@@ -90,25 +90,7 @@ static int do_list(const rtlc_options_t *o, const rtlc_sink_t *sink, json_t *doc
         if (d)
             closedir(d);
     }
-    if (!o->json) {
-        size_t i;
-        json_t *v, *base = json_object_get(doc, "base");
-        if (json_object_get(base, "error"))
-            printf("Check base: datadog_checks.base could not be imported: %s\n",
-                   json_string_value(json_object_get(base, "error")));
-        else
-            printf("Check base: datadog_checks.base %s (%s) from %s\n",
-                   json_string_value(json_object_get(base, "version")),
-                   json_is_true(json_object_get(base, "bundled")) ? "bundled with rtloader" : "installed",
-                   json_string_value(json_object_get(base, "file")));
-        printf("Installed integrations (datadog_checks wheels): %zu\n", json_array_size(integrations));
-        json_array_foreach(integrations, i, v)
-            printf("  %s\n", json_is_string(v) ? json_string_value(v) : "?");
-        printf("Checks in the checks folders: %zu\n", json_array_size(checks));
-        json_array_foreach(checks, i, v)
-            printf("  %-24s %s\n", json_string_value(json_object_get(v, "name")),
-                   json_string_value(json_object_get(v, "path")));
-    }
+    sink->list(sink, doc); /* a failed write is reported by end */
     free(pyinfo);
     destroy(rt);
     return sink->end(sink, doc, RTLC_EXIT_OK);
@@ -152,7 +134,9 @@ static int run_check_instances(const rtlc_options_t *o, const rtlc_conf_t *conf,
             continue;
         rtlc_jappend(json_object_get(doc, "instances"), rtlc_run_instance(&s, i, &status, &next));
     }
-    rtlc_jset(doc, "outside_runs", json_incref(rtlc_host_outside()));
+    json_t *outside = rtlc_host_outside(); /* stops recording: the document no longer changes */
+    if (outside)
+        rtlc_jset(doc, "outside_runs", json_incref(outside));
     sink->summary(sink, doc); /* after a signal too: what was collected so far */
     if (rtlc_signal_received()) {
         fprintf(stderr, "rtloader-check: stopped by %s\n", strsignal(rtlc_signal_received()));

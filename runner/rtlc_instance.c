@@ -140,6 +140,10 @@ json_t *rtlc_run_instance(const rtlc_session_t *s, size_t i, int *status, rtlc_n
         free(msg);
     }
     for (long r = 1; check && r <= o->times && *next == RTLC_GO_ON; r++) {
+        if (rtlc_signal_received()) { /* arrived while the constructor ran */
+            *next = RTLC_STOP;
+            break;
+        }
         if (r > 1) {
             if (rtlc_signal_sleep_ms(o->pause_ms)) {
                 *next = RTLC_STOP;

@@ -332,6 +332,27 @@ static int text_summary(const rtlc_sink_t *s, const json_t *doc)
     return healthy(s->out);
 }
 
+static int text_list(const rtlc_sink_t *s, const json_t *doc)
+{
+    size_t i;
+    json_t *v;
+    const json_t *base = json_object_get(doc, "base"), *integrations = json_object_get(doc, "integrations"),
+                 *checks = json_object_get(doc, "checks");
+    if (json_object_get(base, "error"))
+        fprintf(s->out, "Check base: datadog_checks.base could not be imported: %s\n", str(base, "error"));
+    else
+        fprintf(s->out, "Check base: datadog_checks.base %s (%s) from %s\n", str(base, "version"),
+                json_is_true(json_object_get(base, "bundled")) ? "bundled with rtloader" : "installed",
+                str(base, "file"));
+    fprintf(s->out, "Installed integrations (datadog_checks wheels): %zu\n", json_array_size(integrations));
+    json_array_foreach(integrations, i, v)
+        fprintf(s->out, "  %s\n", json_is_string(v) ? json_string_value(v) : "?");
+    fprintf(s->out, "Checks in the checks folders: %zu\n", json_array_size(checks));
+    json_array_foreach(checks, i, v)
+        fprintf(s->out, "  %-24s %s\n", str(v, "name"), str(v, "path"));
+    return healthy(s->out);
+}
+
 /* Flush and close the stream; the exit status, changed when the output was lost. */
 static int finish(const rtlc_sink_t *s, int status)
 {
@@ -394,12 +415,14 @@ void rtlc_sink_init(rtlc_sink_t *s, int json, FILE *out)
 {
     s->out = out;
     if (json) {
+        s->list = json_nothing;
         s->begin = json_nothing;
         s->run = json_run;
         s->instance_error = json_instance_error;
         s->summary = json_nothing;
         s->end = json_end;
     } else {
+        s->list = text_list;
         s->begin = text_begin;
         s->run = text_run;
         s->instance_error = text_instance_error;

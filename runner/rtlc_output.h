@@ -13,6 +13,8 @@
 typedef struct rtlc_sink rtlc_sink_t;
 struct rtlc_sink {
     FILE *out;
+    /* --list: doc has "base", "integrations" and "checks" */
+    int (*list)(const rtlc_sink_t *s, const json_t *doc);
     /* the check is loaded: doc has "check", "check_version", "module_file", "configuration" */
     int (*begin)(const rtlc_sink_t *s, const json_t *doc);
     /* one finished run of the instance `label` (a run record, see rtlc_print_run) */
