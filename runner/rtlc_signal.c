@@ -34,11 +34,22 @@ int rtlc_signal_received(void)
 
 int rtlc_signal_sleep_ms(long ms)
 {
-    while (ms > 0 && !received) {
-        long step = ms < RTLC_SIGNAL_POLL_MS ? ms : RTLC_SIGNAL_POLL_MS;
-        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
+    struct timespec end, now;
+    clock_gettime(CLOCK_MONOTONIC, &end); /* an absolute deadline: the slices do not add up drift */
+    end.tv_sec += ms / 1000;
+    end.tv_nsec += (ms % 1000) * 1000000L;
+    if (end.tv_nsec >= 1000000000L) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000L;
+    }
+    while (!received) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long left_ns = (long long)(end.tv_sec - now.tv_sec) * 1000000000LL + (end.tv_nsec - now.tv_nsec);
+        if (left_ns <= 0)
+            break;
+        long long step = left_ns < RTLC_SIGNAL_POLL_MS * 1000000LL ? left_ns : RTLC_SIGNAL_POLL_MS * 1000000LL;
+        struct timespec ts = {(time_t)(step / 1000000000LL), (long)(step % 1000000000LL)};
         nanosleep(&ts, NULL);
-        ms -= step;
     }
     return received;
 }

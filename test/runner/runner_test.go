@@ -533,7 +533,7 @@ func TestHelpListsOptionsWithDefaults(t *testing.T) {
 	expectCode(t, r, 0)
 	contains(t, "--help", r.stdout, "--conf FILE", "--confd DIR", "--checks-dir DIR", "--python-home DIR",
 		"--times N", "(default: 1)", "--pause MS", "--instance K", "--json", "--list", "--log-level LEVEL",
-		"(default: info)", "--timeout SECONDS", "(default: 30", "--agent-config FILE")
+		"(default: info)", "--timeout SECONDS", "(default: 30", "--agent-config FILE", "--check-rate")
 }
 
 // ---- YAML → JSON: differential test against Debian's python3-yaml --------------------------------
