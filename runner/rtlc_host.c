@@ -5,7 +5,8 @@
  * (postgres DBM does), not only inside run_check. Each submission goes to the open run of the
  * check id the callback received (rtlc_host_open_run), so that with several instances running at
  * once each gets its own; a callback without an id (external tags, telemetry) goes to the only
- * open run when there is exactly one. Everything else lands in the "outside any run" record,
+ * open run when there is exactly one (so does one with an empty id: a constructor's, made before
+ * the check id is set). Everything else lands in the "outside any run" record,
  * stamped with its check id and time.
  *
  * Callbacks may run on any thread, and with sub-interpreters on several at once: the open-run
@@ -111,10 +112,14 @@ char *rtlc_host_take_probe(void)
     return v;
 }
 
-/* File `item` (stolen) under `kind` in the run open for `id`, else in the outside record. */
+/* File `item` (stolen) under `kind` in the run open for `id`, else in the outside record. An empty
+ * id counts as none: the check base sets check_id only after the constructor returns, so what a
+ * constructor submits carries "". */
 static void record(const char *kind, const char *id, json_t *item)
 {
     rtlc_jcheck(item);
+    if (id && !id[0])
+        id = NULL;
     pthread_mutex_lock(&rec_lock);
     json_t *target = NULL;
     if (recording) {

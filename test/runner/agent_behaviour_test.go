@@ -85,6 +85,11 @@ func TestThreadSubmissionsBetweenRunsAreKept(t *testing.T) {
 			t.Errorf("run %d: %d ticks, %d fx.in_run", i+1, count(rec, "fx.tick"), count(rec, "fx.in_run"))
 		}
 	}
+	// the constructor submits before its check id is set: that counts in run 1, as in the Agent
+	first := inst["runs"].([]interface{})[0].(map[string]interface{})
+	if count(first, "fx.from_constructor") != 1 {
+		t.Errorf("the constructor's submission is not in run 1: %v", first["metrics"])
+	}
 	outside, ok := d["outside_runs"].(map[string]interface{})
 	if !ok {
 		t.Fatalf("no outside_runs section in the document:\n%s", r.stdout)
