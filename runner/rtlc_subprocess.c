@@ -2,7 +2,9 @@
  * rtlc_subprocess.c: get_subprocess_output for the runner. fork + exec with three pipes (stdout,
  * stderr, and a close-on-exec pipe that carries exec's errno back), a poll loop that drains both
  * outputs so a chatty child never blocks, and a deadline after which the child's process group
- * is killed.
+ * is killed; so is it when SIGINT/SIGTERM stops the runner (the loop wakes every
+ * RTLC_SIGNAL_POLL_MS to look), so that a check waiting for a long command can stop in time and
+ * no command outlives the runner.
  *
  * The runner is multi-threaded (Python, the check's threads, the watchdog): between fork and exec
  * the child may only make async-signal-safe calls. So everything that may allocate or read shared
@@ -25,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rtlc_signal.h"
 #include "rtlc_util.h"
 
 typedef struct {
@@ -151,7 +154,7 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
         goto cleanup;
     }
     double deadline = timeout_s > 0 ? rtlc_now_ms() + timeout_s * 1000.0 : 0;
-    int open_o = 1, open_e = 1, timed_out = 0;
+    int open_o = 1, open_e = 1, timed_out = 0, interrupted = 0;
     while (open_o || open_e) {
         struct pollfd fds[2];
         int nf = 0;
@@ -159,14 +162,19 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
             fds[nf++] = (struct pollfd){.fd = po[0], .events = POLLIN};
         if (open_e)
             fds[nf++] = (struct pollfd){.fd = pe[0], .events = POLLIN};
-        int wait_ms = -1;
+        int wait_ms = RTLC_SIGNAL_POLL_MS;
+        if (rtlc_signal_received()) { /* the runner is stopping: so does the command */
+            interrupted = 1;
+            break;
+        }
         if (deadline) {
             double left = deadline - rtlc_now_ms();
             if (left <= 0) {
                 timed_out = 1;
                 break;
             }
-            wait_ms = left > 1000 ? 1000 : (int)left + 1;
+            if (left < wait_ms)
+                wait_ms = (int)left + 1;
         }
         int r = poll(fds, (nfds_t)nf, wait_ms);
         if (r < 0 && errno == EINTR)
@@ -186,13 +194,18 @@ void rtlc_subprocess_run(char **argv, char **env, double timeout_s, char **out, 
             }
         }
     }
-    if (timed_out)
+    if (timed_out || interrupted)
         kill(-pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (timed_out) {
         *exc = rtlc_fmt("command '%s' timed out after %g s and was killed", argv[0], timeout_s);
+        goto cleanup;
+    }
+    if (interrupted) {
+        *exc = rtlc_fmt("command '%s' was killed: rtloader-check is stopping (%s)", argv[0],
+                        strsignal(rtlc_signal_received()));
         goto cleanup;
     }
     *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

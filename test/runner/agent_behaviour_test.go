@@ -198,7 +198,9 @@ func TestChecksDirsReachChildPython(t *testing.T) {
 
 // ---- item 8: SIGINT / SIGTERM ----------------------------------------------------------------------
 
-func signalStopsRunner(t *testing.T, sig syscall.Signal, wantCode int) {
+// signalStopsRunner starts `check` (whose instance gets ready_file and writes it once running),
+// sends sig, and returns the one run recorded, after asserting the exit status and the delay.
+func signalStopsRunner(t *testing.T, sig syscall.Signal, wantCode int, check string) runRecord {
 	dir := t.TempDir()
 	ready := filepath.Join(dir, "ready")
 	conf := filepath.Join(dir, "sleep.yaml")
@@ -210,7 +212,7 @@ func signalStopsRunner(t *testing.T, sig syscall.Signal, wantCode int) {
 	if home := os.Getenv("RTLOADER_PYTHON_HOME"); home != "" {
 		args = append(args, "--python-home", home)
 	}
-	cmd := exec.Command(binary(t, "rtloader-check"), append(args, "fx_sleep")...)
+	cmd := exec.Command(binary(t, "rtloader-check"), append(args, check)...)
 	cmd.Env = childEnv("XDG_CACHE_HOME=" + dir)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -243,23 +245,42 @@ func signalStopsRunner(t *testing.T, sig syscall.Signal, wantCode int) {
 		r := result{stdout: out.String(), stderr: errb.String()}
 		d := parseDoc(t, r)
 		runs := d.Instances[0].Runs
-		if d.ExitStatus != wantCode || len(runs) != 1 || runs[0].Status != "INTERRUPTED" {
+		if d.ExitStatus != wantCode || len(runs) != 1 {
 			t.Fatalf("document after %v: exit_status %d, runs %+v", sig, d.ExitStatus, runs)
 		}
-		findMetric(t, runs[0], "fx.cancelled") // the check saw cancel() before the runner left
 		contains(t, "stderr", r.stderr, "stopped by ")
+		return runs[0]
 	case <-time.After(8 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("%v did not stop the runner within 8 s\nstderr:\n%s", sig, errb.String())
 	}
+	return runRecord{}
 }
 
 func TestSIGINTStopsRunnerAfterCancellingCheck(t *testing.T) {
-	signalStopsRunner(t, syscall.SIGINT, 130)
+	run := signalStopsRunner(t, syscall.SIGINT, 130, "fx_sleep")
+	if run.Status != "INTERRUPTED" {
+		t.Errorf("run status %s", run.Status)
+	}
+	findMetric(t, run, "fx.cancelled") // the check saw cancel() before the runner left
 }
 
 func TestSIGTERMStopsRunnerAfterCancellingCheck(t *testing.T) {
-	signalStopsRunner(t, syscall.SIGTERM, 143)
+	run := signalStopsRunner(t, syscall.SIGTERM, 143, "fx_sleep")
+	if run.Status != "INTERRUPTED" {
+		t.Errorf("run status %s", run.Status)
+	}
+	findMetric(t, run, "fx.cancelled")
+}
+
+// A check waiting in get_subprocess_output for a long command: the command is killed, so the
+// check returns (here it catches the error and ends its run) instead of being abandoned with the
+// command still running.
+func TestSIGINTKillsRunningSubprocess(t *testing.T) {
+	run := signalStopsRunner(t, syscall.SIGINT, 130, "fx_spawn")
+	if got := metadata(run, "sleep_error"); got != "command 'sleep' was killed: rtloader-check is stopping (Interrupt)" {
+		t.Errorf("the subprocess call ended with %q", got)
+	}
 }
 
 // ---- item 9: output errors -------------------------------------------------------------------------
