@@ -411,22 +411,26 @@ static int json_end(const rtlc_sink_t *s, json_t *doc, int status)
     return finish(s, status);
 }
 
+static const rtlc_sink_t text_sink = {
+    .list = text_list,
+    .begin = text_begin,
+    .run = text_run,
+    .instance_error = text_instance_error,
+    .summary = text_summary,
+    .end = text_end,
+};
+
+static const rtlc_sink_t json_sink = {
+    .list = json_nothing,
+    .begin = json_nothing,
+    .run = json_run,
+    .instance_error = json_instance_error,
+    .summary = json_nothing,
+    .end = json_end,
+};
+
 void rtlc_sink_init(rtlc_sink_t *s, int json, FILE *out)
 {
+    *s = json ? json_sink : text_sink;
     s->out = out;
-    if (json) {
-        s->list = json_nothing;
-        s->begin = json_nothing;
-        s->run = json_run;
-        s->instance_error = json_instance_error;
-        s->summary = json_nothing;
-        s->end = json_end;
-    } else {
-        s->list = text_list;
-        s->begin = text_begin;
-        s->run = text_run;
-        s->instance_error = text_instance_error;
-        s->summary = text_summary;
-        s->end = text_end;
-    }
 }
