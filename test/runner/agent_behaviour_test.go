@@ -8,6 +8,7 @@ package runner
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -426,4 +427,49 @@ func TestSubprocessProgramLookup(t *testing.T) {
 	if got := metadata(run, "bad:fx-not-executable"); got != "could not run 'fx-not-executable': Permission denied" {
 		t.Errorf("non-executable program: %s", got)
 	}
+}
+
+// A signal during --pause: the runner does not sleep the pause out.
+func TestSIGINTDuringPauseStopsRunner(t *testing.T) {
+	fx := fixtures(t)
+	args := []string{"--checks-dir", filepath.Join(fx, "checks.d"), "--confd", filepath.Join(fx, "conf.d"),
+		"--times", "3", "--pause", "20000"}
+	if home := os.Getenv("RTLOADER_PYTHON_HOME"); home != "" {
+		args = append(args, "--python-home", home)
+	}
+	cmd := exec.Command(binary(t, "rtloader-check"), append(args, "fx_rate")...)
+	cmd.Env = childEnv("XDG_CACHE_HOME=" + t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// read the text output until run 1 is printed: the runner is then in the pause
+	var seen bytes.Buffer
+	buf := make([]byte, 4096)
+	for !strings.Contains(seen.String(), "run 1/3: OK") {
+		n, err := stdout.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("no run 1 in the output: %v\n%s\n%s", err, seen.String(), errb.String())
+		}
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	rest, _ := io.ReadAll(stdout)
+	seen.Write(rest)
+	err = cmd.Wait()
+	ee, _ := err.(*exec.ExitError)
+	if ee == nil || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s", err, errb.String())
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("stopping during the pause took %v", took)
+	}
+	contains(t, "stdout", seen.String(), "=== Summary: fx_rate", "Total Runs: 1")
 }
