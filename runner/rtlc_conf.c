@@ -190,7 +190,7 @@ static const struct {
     {"integration_tracing", "false"},       /* base: utils/tracing.py */
     {"integration_tracing_exhaustive", "false"},
     {"integration_profiling", "false"},
-    {"procfs_path", "\"/proc\""}, /* disk, network, process, system_core... */
+    {"procfs_path", "\"/proc\""}, /* integrations reading /proc (not containerised) */
 };
 
 static char *agent_default(const char *key)
