@@ -106,6 +106,13 @@ int rtlc_conf_load(const char *path, rtlc_conf_t *c, char **err)
     }
     for (size_t i = 0; i < c->ninstances; i++) {
         const rtlc_yval_t *v = rtlc_yval_at(inst, i);
+        if (rtlc_yval_kind(v) == RTLC_Y_NULL) { /* a bare `-`: the Agent reads it as {} */
+            if (!(c->instances_json[i] = strdup("{}"))) {
+                *err = strdup("out of memory");
+                goto out;
+            }
+            continue;
+        }
         if (rtlc_yval_kind(v) != RTLC_Y_MAP) {
             w = where(path, v);
             *err = rtlc_fmt("%s: instance #%zu must be a mapping, found %s", w, i + 1, kind_name(rtlc_yval_kind(v)));
@@ -172,11 +179,35 @@ int rtlc_agent_config_load(const char *path, char **err)
     return ok;
 }
 
+/* The Agent's defaults (pkg/config/setup) for the keys datadog_checks_base and the integrations
+ * read through datadog_agent.get_config; an unset key answers None, as in the Agent. runner/README
+ * lists them; --agent-config overrides each. log_level comes from --log-level (rtlc_host.c). */
+static const struct {
+    const char *key, *json;
+} agent_defaults[] = {
+    {"enable_metadata_collection", "true"}, /* AgentCheck.is_metadata_collection_enabled */
+    {"disable_unsafe_yaml", "true"},        /* base: PyYAML's unsafe loaders patched away */
+    {"integration_tracing", "false"},       /* base: utils/tracing.py */
+    {"integration_tracing_exhaustive", "false"},
+    {"integration_profiling", "false"},
+    {"procfs_path", "\"/proc\""}, /* integrations reading /proc (not containerised) */
+};
+
+static char *agent_default(const char *key)
+{
+    for (size_t i = 0; i < sizeof(agent_defaults) / sizeof(agent_defaults[0]); i++)
+        if (strcmp(agent_defaults[i].key, key) == 0)
+            return strdup(agent_defaults[i].json);
+    return NULL;
+}
+
 char *rtlc_agent_config_get(const char *key)
 {
     char *out = NULL, *err = NULL;
-    if (!agent_doc || !key)
+    if (!key)
         return NULL;
+    if (!agent_doc)
+        return agent_default(key);
     const rtlc_yval_t *root = rtlc_ydoc_root(agent_doc);
     const rtlc_yval_t *v = rtlc_yval_get(root, key);
     if (!v && strchr(key, '.')) { /* viper-style dotted path */
@@ -187,7 +218,7 @@ char *rtlc_agent_config_get(const char *key)
         free(copy);
     }
     if (!v)
-        return NULL;
+        return agent_default(key);
     if (!rtlc_yval_to_json(v, &out, &err)) {
         free(err);
         return NULL;

@@ -10,7 +10,7 @@ typedef struct {
     char *path;             /* the file read */
     char *init_config_json; /* JSON text of init_config ("null" when absent) */
     size_t ninstances;
-    char **instances_json; /* JSON text of each instance (each a mapping) */
+    char **instances_json; /* JSON text of each instance (each a mapping; a null instance is {}) */
     char **instance_names; /* the instance's `name` string, or NULL */
 } rtlc_conf_t;
 
@@ -26,7 +26,8 @@ void rtlc_conf_free(rtlc_conf_t *c);
 
 /* --agent-config: load the YAML file (NULL: none). Returns 1, or 0 with *err. */
 int rtlc_agent_config_load(const char *path, char **err);
-/* The value for `key` (or the dotted path a.b.c) as malloc'ed JSON text; NULL when not set. */
+/* The value for `key` (or the dotted path a.b.c) as malloc'ed JSON text: from --agent-config,
+ * else the Agent's default for the keys the check base reads (see rtlc_conf.c); NULL when not set. */
 char *rtlc_agent_config_get(const char *key);
 /* The whole agent configuration as JSON text (malloc'ed), "{}" when none. */
 char *rtlc_agent_config_json(void);

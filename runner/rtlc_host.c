@@ -1,9 +1,16 @@
 /*
  * rtlc_host.c: the runner's host callbacks (see rtlc_host.h).
  *
- * Callbacks run on whatever thread runs the check, with the GIL held (persistent cache and
- * subprocess calls without it), so the record is guarded by a mutex: after a timeout the
- * watchdog path may read it while a stuck check is still submitting.
+ * Recording lasts the whole life of the process: a check's own threads submit whenever they like
+ * (postgres DBM does), not only inside run_check. Each submission goes to the open run of the
+ * check id the callback received (rtlc_host_open_run), so that with several instances running at
+ * once each gets its own; a callback without an id (external tags, telemetry) goes to the only
+ * open run when there is exactly one (so does one with an empty id: a constructor's, made before
+ * the check id is set). Everything else lands in the "outside any run" record,
+ * stamped with its check id and time.
+ *
+ * Callbacks may run on any thread, and with sub-interpreters on several at once: the open-run
+ * table and the records are only touched under rec_lock.
  */
 #define _GNU_SOURCE
 #include "rtlc_host.h"
@@ -18,16 +25,26 @@
 #include <unistd.h>
 
 #include "rtlc_conf.h"
+#include "rtlc_json.h"
 #include "rtlc_subprocess.h"
 #include "rtlc_util.h"
 
 #define RTLC_AGENT_VERSION "7.0.0"
 
+typedef struct {
+    char *id;
+    json_t *rec; /* borrowed from the caller of rtlc_host_open_run */
+} open_run_t;
+
 static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
-static json_t *rec;
+static open_run_t *open_runs; /* under rec_lock */
+static size_t nopen, capopen;
+static json_t *outside;   /* under rec_lock: what arrived outside any run */
+static int recording = 1; /* under rec_lock: 0 once rtlc_host_outside froze the records */
+static char *probe_value; /* under rec_lock: what the base probe reported */
 static int log_threshold = 20;
 static double subprocess_timeout_s = 30;
-static double start_time;
+static double start_time, start_ms;
 static char cache_dir[4096];
 
 const char *rtlc_metric_type_name(int t)
@@ -39,64 +56,96 @@ const char *rtlc_metric_type_name(int t)
 
 json_t *rtlc_host_new_record(void)
 {
-    return json_pack("{s[]s[]s[]s[]s[]s[]s[]s[]s[]}", "metrics", "service_checks", "events", "histogram_buckets",
-                     "event_platform_events", "logs", "metadata", "external_tags", "telemetry");
+    return rtlc_jcheck(json_pack("{s[]s[]s[]s[]s[]s[]s[]s[]s[]}", "metrics", "service_checks", "events",
+                                 "histogram_buckets", "event_platform_events", "logs", "metadata", "external_tags",
+                                 "telemetry"));
 }
 
-void rtlc_host_record_into(json_t *run)
+void rtlc_host_open_run(const char *check_id, json_t *run)
 {
+    char *id = strdup(check_id ? check_id : "");
+    if (!id)
+        rtlc_jcheck(NULL); /* out of memory: exits */
     pthread_mutex_lock(&rec_lock);
-    rec = run;
-    pthread_mutex_unlock(&rec_lock);
-}
-
-static void record(const char *kind, json_t *item)
-{
-    if (!item)
-        return;
-    pthread_mutex_lock(&rec_lock);
-    if (rec)
-        json_array_append(json_object_get(rec, kind), item);
-    pthread_mutex_unlock(&rec_lock);
-    json_decref(item);
-}
-
-/* A JSON string from possibly-NULL C text (NULL → ""), invalid UTF-8 replaced rather than lost. */
-static json_t *jstr(const char *s)
-{
-    if (!s)
-        s = "";
-    json_t *j = json_string(s);
-    if (!j) { /* not UTF-8: keep the bytes visible as \xNN */
-        size_t n = strlen(s);
-        char *t = malloc(n * 4 + 1), *p = t;
-        if (!t)
-            return json_string("");
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            p += c < 0x80 ? sprintf(p, "%c", c) : sprintf(p, "\\x%02x", c);
-        }
-        j = json_string(t);
-        free(t);
+    if (nopen == capopen) {
+        size_t nc = capopen ? capopen * 2 : 4;
+        open_run_t *na = realloc(open_runs, nc * sizeof(*na));
+        if (!na)
+            rtlc_jcheck(NULL);
+        open_runs = na;
+        capopen = nc;
     }
-    return j ? j : json_string("");
+    open_runs[nopen].id = id;
+    open_runs[nopen].rec = run;
+    nopen++;
+    pthread_mutex_unlock(&rec_lock);
 }
 
-/* A JSON number, or a string for NaN/inf (JSON has neither). */
-static json_t *jnum(double v)
+void rtlc_host_close_run(const char *check_id)
 {
-    if (v != v)
-        return json_string("nan");
-    if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
-        return json_string(v > 0 ? "inf" : "-inf");
-    return json_real(v);
+    pthread_mutex_lock(&rec_lock);
+    for (size_t i = 0; i < nopen; i++) {
+        if (strcmp(open_runs[i].id, check_id ? check_id : "") == 0) {
+            free(open_runs[i].id);
+            open_runs[i] = open_runs[--nopen];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&rec_lock);
+}
+
+json_t *rtlc_host_outside(void)
+{
+    pthread_mutex_lock(&rec_lock);
+    recording = 0;
+    json_t *o = outside;
+    pthread_mutex_unlock(&rec_lock);
+    return o;
+}
+
+char *rtlc_host_take_probe(void)
+{
+    pthread_mutex_lock(&rec_lock);
+    char *v = probe_value;
+    probe_value = NULL;
+    pthread_mutex_unlock(&rec_lock);
+    return v;
+}
+
+/* File `item` (stolen) under `kind` in the run open for `id`, else in the outside record. An empty
+ * id counts as none: the check base sets check_id only after the constructor returns, so what a
+ * constructor submits carries "". */
+static void record(const char *kind, const char *id, json_t *item)
+{
+    rtlc_jcheck(item);
+    if (id && !id[0])
+        id = NULL;
+    pthread_mutex_lock(&rec_lock);
+    json_t *target = NULL;
+    if (recording) {
+        for (size_t i = 0; i < nopen && !target; i++)
+            if (id && strcmp(open_runs[i].id, id) == 0)
+                target = open_runs[i].rec;
+        if (!target && !id && nopen == 1)
+            target = open_runs[0].rec;
+        if (!target && (target = outside) != NULL && json_is_object(item)) {
+            if (id)
+                rtlc_jset(item, "check_id", rtlc_jstr(id));
+            rtlc_jset(item, "at_ms", json_real(rtlc_now_ms() - start_ms));
+        }
+    }
+    if (target)
+        rtlc_jappend(json_object_get(target, kind), item);
+    else
+        json_decref(item);
+    pthread_mutex_unlock(&rec_lock);
 }
 
 static json_t *jtags(char **tags)
 {
-    json_t *a = json_array();
+    json_t *a = rtlc_jcheck(json_array());
     for (size_t i = 0; tags && tags[i]; i++)
-        json_array_append_new(a, jstr(tags[i]));
+        rtlc_jappend(a, rtlc_jstr(tags[i]));
     return a;
 }
 
@@ -105,45 +154,44 @@ static json_t *jtags(char **tags)
 static void cb_submit_metric(char *id, metric_type_t t, char *name, double value, char **tags, char *host,
                              bool flush_first)
 {
-    (void)id;
-    record("metrics",
-           json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", jstr(name), "type", rtlc_metric_type_name((int)t), "value",
-                     jnum(value), "tags", jtags(tags), "hostname", jstr(host), "flush_first_value", flush_first));
+    record("metrics", id,
+           json_pack("{s:o,s:s,s:o,s:o,s:o,s:b}", "name", rtlc_jstr(name), "type", rtlc_metric_type_name((int)t),
+                     "value", rtlc_jnum(value), "tags", jtags(tags), "hostname", rtlc_jstr(host), "flush_first_value",
+                     flush_first));
 }
 
 static void cb_submit_service_check(char *id, char *name, int status, char **tags, char *host, char *message)
 {
-    (void)id;
-    record("service_checks", json_pack("{s:o,s:i,s:o,s:o,s:o}", "name", jstr(name), "status", status, "tags",
-                                       jtags(tags), "hostname", jstr(host), "message", jstr(message)));
+    record("service_checks", id,
+           json_pack("{s:o,s:i,s:o,s:o,s:o}", "name", rtlc_jstr(name), "status", status, "tags", jtags(tags),
+                     "hostname", rtlc_jstr(host), "message", rtlc_jstr(message)));
 }
 
 static void cb_submit_event(char *id, event_t *ev)
 {
-    (void)id;
-    record("events", json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "msg_title", jstr(ev->title), "msg_text",
-                               jstr(ev->text), "timestamp", (json_int_t)ev->ts, "priority", jstr(ev->priority), "host",
-                               jstr(ev->host), "tags", jtags(ev->tags), "alert_type", jstr(ev->alert_type),
-                               "aggregation_key", jstr(ev->aggregation_key), "source_type_name",
-                               jstr(ev->source_type_name), "event_type", jstr(ev->event_type)));
+    record("events", id,
+           json_pack("{s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "msg_title", rtlc_jstr(ev->title), "msg_text",
+                     rtlc_jstr(ev->text), "timestamp", (json_int_t)ev->ts, "priority", rtlc_jstr(ev->priority), "host",
+                     rtlc_jstr(ev->host), "tags", jtags(ev->tags), "alert_type", rtlc_jstr(ev->alert_type),
+                     "aggregation_key", rtlc_jstr(ev->aggregation_key), "source_type_name",
+                     rtlc_jstr(ev->source_type_name), "event_type", rtlc_jstr(ev->event_type)));
 }
 
 static void cb_submit_histogram_bucket(char *id, char *name, long long value, float lo, float hi, int monotonic,
                                        char *host, char **tags, bool flush_first)
 {
-    (void)id;
-    record("histogram_buckets",
-           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", jstr(name), "value", (json_int_t)value, "lower_bound",
-                     jnum((double)lo), "upper_bound", jnum((double)hi), "monotonic", monotonic != 0, "hostname",
-                     jstr(host), "tags", jtags(tags), "flush_first_value", flush_first));
+    record("histogram_buckets", id,
+           json_pack("{s:o,s:I,s:o,s:o,s:b,s:o,s:o,s:b}", "name", rtlc_jstr(name), "value", (json_int_t)value,
+                     "lower_bound", rtlc_jnum((double)lo), "upper_bound", rtlc_jnum((double)hi), "monotonic",
+                     monotonic != 0, "hostname", rtlc_jstr(host), "tags", jtags(tags), "flush_first_value",
+                     flush_first));
 }
 
 static void cb_submit_event_platform_event(char *id, char *raw, int len, char *type)
 {
-    (void)id;
     json_t *r = json_stringn(raw ? raw : "", raw && len > 0 ? (size_t)len : 0);
-    record("event_platform_events",
-           json_pack("{s:o,s:o}", "event_type", jstr(type), "raw_event", r ? r : json_string("<not UTF-8>")));
+    record("event_platform_events", id,
+           json_pack("{s:o,s:o}", "event_type", rtlc_jstr(type), "raw_event", r ? r : rtlc_jstr(raw ? raw : "")));
 }
 
 /* ---- datadog_agent --------------------------------------------------------------------------- */
@@ -204,21 +252,27 @@ static void cb_log(char *message, int level)
 
 static void cb_send_log(char *line, char *id)
 {
-    (void)id;
     json_t *parsed = json_loads(line ? line : "", JSON_DECODE_ANY, NULL);
-    record("logs", parsed ? parsed : jstr(line));
+    record("logs", id, parsed ? parsed : rtlc_jstr(line));
 }
 
 static void cb_set_check_metadata(char *id, char *name, char *value)
 {
-    (void)id;
-    record("metadata", json_pack("{s:o,s:o}", "name", jstr(name), "value", jstr(value)));
+    if (id && strcmp(id, RTLC_HOST_PROBE_ID) == 0) { /* the runner's own question (rtlc_run.c), not the check's */
+        pthread_mutex_lock(&rec_lock);
+        free(probe_value);
+        probe_value = strdup(value ? value : "");
+        pthread_mutex_unlock(&rec_lock);
+        return;
+    }
+    record("metadata", id, json_pack("{s:o,s:o}", "name", rtlc_jstr(name), "value", rtlc_jstr(value)));
 }
 
 static void cb_set_external_tags(char *host, char *source, char **tags)
 {
-    record("external_tags",
-           json_pack("{s:o,s:o,s:o}", "hostname", jstr(host), "source_type", jstr(source), "tags", jtags(tags)));
+    record(
+        "external_tags", NULL,
+        json_pack("{s:o,s:o,s:o}", "hostname", rtlc_jstr(host), "source_type", rtlc_jstr(source), "tags", jtags(tags)));
 }
 
 /* The cache file of `key`: unsafe bytes are %XX-encoded so that any key maps to one file name. */
@@ -329,8 +383,9 @@ static double cb_get_process_start_time(void)
 static void cb_emit_agent_telemetry(char *check, char *metric, double value, char *type, char *labels)
 {
     json_t *l = labels ? json_loads(labels, 0, NULL) : NULL;
-    record("telemetry", json_pack("{s:o,s:o,s:o,s:o,s:o}", "check_name", jstr(check), "metric_name", jstr(metric),
-                                  "value", jnum(value), "type", jstr(type), "labels", l ? l : json_null()));
+    record("telemetry", NULL,
+           json_pack("{s:o,s:o,s:o,s:o,s:o}", "check_name", rtlc_jstr(check), "metric_name", rtlc_jstr(metric), "value",
+                     rtlc_jnum(value), "type", rtlc_jstr(type), "labels", l ? l : json_null()));
 }
 
 static void cb_report_issue(char *check, char *report, char **err)
@@ -382,6 +437,11 @@ void rtlc_host_register(rtloader_t *rt, const rtlc_options_t *o)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+    start_ms = rtlc_now_ms();
+    pthread_mutex_lock(&rec_lock);
+    if (!outside)
+        outside = rtlc_host_new_record();
+    pthread_mutex_unlock(&rec_lock);
     log_threshold = o->log_level;
     subprocess_timeout_s = o->timeout_s > 0 ? o->timeout_s : 0;
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");

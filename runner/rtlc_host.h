@@ -1,7 +1,8 @@
 /*
  * rtlc_host.h: the host side of rtloader for the runner: every callback a real host registers,
  * behaving like the Agent where it can (hostname, subprocesses, persistent cache on disk) and
- * recording what the check submits into the current run's JSON record.
+ * recording what the check submits, for the whole life of the process, into the JSON record of the
+ * run it belongs to.
  *
  * Memory: every string a callback returns is malloc'ed and the runner registers free() as the
  * cgo_free callback, so rtloader releases them with the matching function.
@@ -17,12 +18,25 @@
 /* Register all callbacks (before init). */
 void rtlc_host_register(rtloader_t *rt, const rtlc_options_t *o);
 
-/* Where submissions go from now on: a JSON object whose arrays ("metrics", "service_checks",
- * "events", "histogram_buckets", "event_platform_events", "logs", "metadata", "external_tags",
- * "telemetry") the callbacks append to. The object is borrowed; NULL stops recording. */
-void rtlc_host_record_into(json_t *run);
-/* A fresh, empty run record. */
+/* A fresh, empty run record: a JSON object whose arrays ("metrics", "service_checks", "events",
+ * "histogram_buckets", "event_platform_events", "logs", "metadata", "external_tags", "telemetry")
+ * the callbacks append to. */
 json_t *rtlc_host_new_record(void);
+
+/* From now on, what check `check_id` submits goes to `run` (borrowed; it must outlive the matching
+ * rtlc_host_close_run). Several runs (of different check ids) may be open at once. */
+void rtlc_host_open_run(const char *check_id, json_t *run);
+void rtlc_host_close_run(const char *check_id);
+
+/* Stop recording and return what arrived outside any run (a record as above whose items also carry
+ * "check_id" when the callback had one and "at_ms", the time since rtlc_host_register). Borrowed;
+ * NULL before rtlc_host_register. */
+json_t *rtlc_host_outside(void);
+
+/* The check id under which the runner's own Python probe reports through set_check_metadata (no
+ * check name contains '/'), and the value it reported (malloc'ed; NULL when none), taken once. */
+#define RTLC_HOST_PROBE_ID "rtloader-check/probe"
+char *rtlc_host_take_probe(void);
 
 /* The persistent cache folder ($XDG_CACHE_HOME/rtloader-check, else ~/.cache/rtloader-check). */
 const char *rtlc_host_cache_dir(void);

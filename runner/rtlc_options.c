@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rtlc_util.h"
 #include "rtloader_types.h"
 
 #define DEFAULT_TIMEOUT_S 30.0
@@ -58,6 +59,8 @@ static void usage(FILE *f, const char *prog)
             "  --instance K         run only the K-th instance, counted from 1 (default: all)\n"
             "  --timeout SECONDS    cancel a run that lasts longer (default: %g; 0: never)\n"
             "  --agent-config FILE  YAML answering datadog_agent.get_config (default: none)\n"
+            "  --check-rate         run each instance twice, 1 s apart, and show the second run\n"
+            "                       (rates and monotonic counts computed from the two)\n"
             "  --json               print one JSON document on stdout instead of text\n"
             "  --list               list the installed integrations and the checks found\n"
             "  --log-level LEVEL    trace, debug, info, warning, error, critical, off: the lowest\n"
@@ -65,8 +68,16 @@ static void usage(FILE *f, const char *prog)
             "  --help               this text\n"
             "\n"
             "exit status: 0 every run succeeded, 1 a run reported an error (or timed out),\n"
-            "             2 usage or configuration error\n",
+            "             2 usage or configuration error, 3 the output could not be written,\n"
+            "             130/143 stopped by SIGINT/SIGTERM (141: stdout closed by its reader)\n",
             prog, prog, DEFAULT_TIMEOUT_S);
+}
+
+static int usage_error(rtlc_options_t *o, const char *fmt, const char *arg)
+{
+    free(o->error);
+    o->error = rtlc_fmt(fmt, arg);
+    return RTLC_EXIT_USAGE;
 }
 
 static int parse_long(const char *s, long min, long *out)
@@ -105,6 +116,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         O_LOG,
         O_TIMEOUT,
         O_AGENT,
+        O_CHECK_RATE,
         O_HELP
     };
     static const struct option opts[] = {
@@ -120,6 +132,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         {"log-level", required_argument, NULL, O_LOG},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"agent-config", required_argument, NULL, O_AGENT},
+        {"check-rate", no_argument, NULL, O_CHECK_RATE},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -129,7 +142,10 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
     o->log_level = DATADOG_AGENT_INFO;
     o->timeout_s = DEFAULT_TIMEOUT_S;
     opterr = 0;
-    int c;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) /* --json wherever it is, errors too */
+        if (strcmp(argv[i], "--json") == 0)
+            o->json = 1;
+    int c, times_given = 0, pause_given = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const char *bad = NULL;
         switch (c) {
@@ -146,10 +162,12 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         case O_TIMES:
             if (!parse_long(optarg, 1, &o->times))
                 bad = "--times needs an integer >= 1";
+            times_given = 1;
             break;
         case O_PAUSE:
             if (!parse_long(optarg, 0, &o->pause_ms))
                 bad = "--pause needs a number of milliseconds >= 0";
+            pause_given = 1;
             break;
         case O_INSTANCE:
             if (!parse_long(optarg, 1, &o->instance))
@@ -177,32 +195,28 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
             break;
         }
         case O_AGENT: o->agent_config = optarg; break;
+        case O_CHECK_RATE: o->check_rate = 1; break;
         case O_HELP: usage(stdout, prog); return RTLC_EXIT_OK;
         default:
-            if (optopt)
-                fprintf(stderr, "%s: option %s needs a value (see --help)\n", prog, argv[optind - 1]);
-            else
-                fprintf(stderr, "%s: unknown option %s (see --help)\n", prog, argv[optind - 1]);
-            return RTLC_EXIT_USAGE;
+            return usage_error(o, optopt ? "option %s needs a value (see --help)" : "unknown option %s (see --help)",
+                               argv[optind - 1]);
         }
-        if (bad) {
-            fprintf(stderr, "%s: %s\n", prog, bad);
-            return RTLC_EXIT_USAGE;
-        }
+        if (bad)
+            return usage_error(o, "%s", bad);
     }
     if (optind < argc)
         o->check = argv[optind++];
-    if (optind < argc) {
-        fprintf(stderr, "%s: unexpected argument '%s' (one CHECK at a time; see --help)\n", prog, argv[optind]);
-        return RTLC_EXIT_USAGE;
-    }
-    if (!o->check && !o->list) {
-        fprintf(stderr, "%s: missing CHECK (see --help)\n", prog);
-        return RTLC_EXIT_USAGE;
-    }
-    if (o->check && (!o->check[0] || strchr(o->check, '/'))) {
-        fprintf(stderr, "%s: '%s' is not a check name (a Python module name, without .py)\n", prog, o->check);
-        return RTLC_EXIT_USAGE;
+    if (optind < argc)
+        return usage_error(o, "unexpected argument '%s' (one CHECK at a time; see --help)", argv[optind]);
+    if (!o->check && !o->list)
+        return usage_error(o, "%s", "missing CHECK (see --help)");
+    if (o->check && (!o->check[0] || strchr(o->check, '/')))
+        return usage_error(o, "'%s' is not a check name (a Python module name, without .py)", o->check);
+    if (o->check_rate && (times_given || pause_given))
+        return usage_error(o, "%s", "--check-rate runs twice, 1 s apart: it does not combine with --times or --pause");
+    if (o->check_rate) {
+        o->times = 2;
+        o->pause_ms = 1000;
     }
     if (o->nconfd == 0)
         for (size_t i = 0; i < sizeof(default_confd) / sizeof(default_confd[0]); i++)
@@ -217,5 +231,7 @@ void rtlc_options_free(rtlc_options_t *o)
 {
     free(o->confd);
     free(o->checks_dirs);
+    free(o->error);
     o->confd = o->checks_dirs = NULL;
+    o->error = NULL;
 }

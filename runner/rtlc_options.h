@@ -7,6 +7,8 @@
 #define RTLC_EXIT_OK 0
 #define RTLC_EXIT_RUN_ERROR 1
 #define RTLC_EXIT_USAGE 2
+#define RTLC_EXIT_OUTPUT 3  /* stdout could not be written (message on stderr) */
+#define RTLC_EXIT_EPIPE 141 /* stdout's reader went away (quiet, as a SIGPIPE death reads in a shell) */
 
 typedef struct {
     const char *check;  /* the positional CHECK */
@@ -24,10 +26,13 @@ typedef struct {
     int log_level;            /* --log-level, as a log_level_t value; 1000 = off */
     double timeout_s;         /* --timeout SECONDS per run; 0: none */
     const char *agent_config; /* --agent-config FILE */
+    int check_rate;           /* --check-rate: two runs 1 s apart, the second shown */
+    char *error;              /* the usage error rtlc_options_parse returned 2 for (malloc'ed), or NULL */
 } rtlc_options_t;
 
-/* Parse argv. Returns -1 to go on, or an exit status (0 after --help, 2 after printing a usage
- * error). The arrays are malloc'ed; rtlc_options_free releases them. */
+/* Parse argv. Returns -1 to go on, 0 after printing --help, or 2 with the usage error in o->error
+ * (not printed: the caller reports it, as JSON too under --json, which is honoured wherever it
+ * appears). The arrays are malloc'ed; rtlc_options_free releases them. */
 int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o);
 void rtlc_options_free(rtlc_options_t *o);
 /* "debug", "info", ... for a log_level_t value. */

@@ -1,7 +1,22 @@
-/* rtlc_output.c: the runner's text output (the JSON output is the records themselves). */
+/*
+ * rtlc_output.c: the runner's two output sinks. Both receive the same JSON records: the text sink
+ * prints each run as it ends and the summaries at the end; the JSON sink prints the whole document
+ * once, at the end, on every path (errors included), so that a --json invocation always yields
+ * exactly one JSON document.
+ *
+ * Output errors: every sink call reports whether stdout still works (ferror); the caller stops at
+ * the first failure, and end() turns it into the exit status: RTLC_EXIT_EPIPE, quietly, when the
+ * reader went away, else RTLC_EXIT_OUTPUT with the reason on stderr.
+ */
 #include "rtlc_output.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "rtlc_json.h"
+#include "rtlc_options.h"
+
+static int out_errno; /* errno of the first failed write on the sink's stream */
 
 static const char *const sc_status[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
@@ -49,14 +64,20 @@ static size_t section(FILE *f, const json_t *run, const char *key, const char *t
     return n;
 }
 
-void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
+/* Where an item submitted outside any run came from, and when. */
+static void print_origin(FILE *f, const json_t *m)
+{
+    const json_t *at = json_object_get(m, "at_ms");
+    if (json_object_get(m, "check_id"))
+        fprintf(f, "  check: %s", str(m, "check_id"));
+    if (at)
+        fprintf(f, "  at +%.3f s", json_real_value(at) / 1000.0);
+}
+
+void rtlc_print_record(FILE *f, const json_t *run)
 {
     size_t i;
     json_t *m;
-    const char *status = str(run, "status");
-    fprintf(f, "=== %s, run %lld/%ld: %s in %.1f ms\n", label,
-            (long long)json_integer_value(json_object_get(run, "run")), times, status,
-            json_real_value(json_object_get(run, "duration_ms")));
 
     if (section(f, run, "metrics", "metrics")) {
         json_array_foreach(json_object_get(run, "metrics"), i, m) {
@@ -68,6 +89,12 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
                 fprintf(f, "  host: %s", str(m, "hostname"));
             if (json_is_true(json_object_get(m, "flush_first_value")))
                 fputs("  flush_first_value", f);
+            if (json_object_get(m, "computed")) { /* --check-rate: what the Agent's aggregator would flush */
+                fputs("  => ", f);
+                print_value(f, json_object_get(m, "computed"));
+                fputs(strcmp(str(m, "type"), "rate") == 0 ? "/s" : " since the first run", f);
+            }
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
@@ -81,6 +108,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
                 fprintf(f, "  host: %s", str(m, "hostname"));
             if (str(m, "message")[0])
                 fprintf(f, "  message: %s", str(m, "message"));
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
@@ -91,6 +119,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
                     str(m, "source_type_name"), str(m, "aggregation_key"),
                     (long long)json_integer_value(json_object_get(m, "timestamp")));
             print_tags(f, json_object_get(m, "tags"));
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
@@ -103,12 +132,15 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
             fprintf(f, "] = %lld%s  tags: ", (long long)json_integer_value(json_object_get(m, "value")),
                     json_is_true(json_object_get(m, "monotonic")) ? " (monotonic)" : "");
             print_tags(f, json_object_get(m, "tags"));
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
     if (section(f, run, "event_platform_events", "event platform events")) {
         json_array_foreach(json_object_get(run, "event_platform_events"), i, m) {
-            fprintf(f, "    %s: %s\n", str(m, "event_type"), str(m, "raw_event"));
+            fprintf(f, "    %s: %s", str(m, "event_type"), str(m, "raw_event"));
+            print_origin(f, m);
+            fputc('\n', f);
         }
     }
     if (section(f, run, "logs", "logs")) {
@@ -120,13 +152,16 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
     }
     if (section(f, run, "metadata", "metadata")) {
         json_array_foreach(json_object_get(run, "metadata"), i, m) {
-            fprintf(f, "    %s = %s\n", str(m, "name"), str(m, "value"));
+            fprintf(f, "    %s = %s", str(m, "name"), str(m, "value"));
+            print_origin(f, m);
+            fputc('\n', f);
         }
     }
     if (section(f, run, "external_tags", "external tags")) {
         json_array_foreach(json_object_get(run, "external_tags"), i, m) {
             fprintf(f, "    %s (%s): ", str(m, "hostname"), str(m, "source_type"));
             print_tags(f, json_object_get(m, "tags"));
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
@@ -134,6 +169,7 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
         json_array_foreach(json_object_get(run, "telemetry"), i, m) {
             fprintf(f, "    %s %s = ", str(m, "type"), str(m, "metric_name"));
             print_value(f, json_object_get(m, "value"));
+            print_origin(f, m);
             fputc('\n', f);
         }
     }
@@ -158,28 +194,41 @@ void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
             }
         }
     }
+}
+
+void rtlc_print_run(FILE *f, const char *label, long times, const json_t *run)
+{
+    fprintf(f, "=== %s, run %lld/%ld: %s in %.1f ms\n", label,
+            (long long)json_integer_value(json_object_get(run, "run")), times, str(run, "status"),
+            json_real_value(json_object_get(run, "duration_ms")));
+    if (json_is_true(json_object_get(run, "rate_baseline"))) {
+        fprintf(f, "  (--check-rate: this first run only sets the baseline; its %zu metric samples are not shown)\n\n",
+                json_array_size(json_object_get(run, "metrics")));
+        return;
+    }
+    rtlc_print_record(f, run);
     fputc('\n', f);
 }
 
 json_t *rtlc_summary_new(size_t index, const char *check_id, const char *name, const char *config_source)
 {
-    return json_pack("{s:I,s:s,s:s?,s:s,s:s,s:I,s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},"
-                     "s:{s:I,s:I},s:I,s:f,s:f,s:f}",
-                     "instance", (json_int_t)index, "check_id", check_id, "name", name, "configuration_source",
-                     config_source, "status", "OK", "total_runs", (json_int_t)0, "metric_samples", "last_run",
-                     (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total", (json_int_t)0,
-                     "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0, "histogram_buckets",
-                     "last_run", (json_int_t)0, "total", (json_int_t)0, "event_platform_events", "last_run",
-                     (json_int_t)0, "total", (json_int_t)0, "warnings", "last_run", (json_int_t)0, "total",
-                     (json_int_t)0, "errors", (json_int_t)0, "total_execution_ms", 0.0, "average_execution_ms", 0.0,
-                     "last_execution_ms", 0.0);
+    return rtlc_jcheck(json_pack(
+        "{s:I,s:o,s:o?,s:o,s:s,s:I,s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},"
+        "s:{s:I,s:I},s:I,s:f,s:f,s:f}",
+        "instance", (json_int_t)index, "check_id", rtlc_jstr(check_id), "name", name ? rtlc_jstr(name) : NULL,
+        "configuration_source", rtlc_jstr(config_source), "status", "OK", "total_runs", (json_int_t)0, "metric_samples",
+        "last_run", (json_int_t)0, "total", (json_int_t)0, "events", "last_run", (json_int_t)0, "total", (json_int_t)0,
+        "service_checks", "last_run", (json_int_t)0, "total", (json_int_t)0, "histogram_buckets", "last_run",
+        (json_int_t)0, "total", (json_int_t)0, "event_platform_events", "last_run", (json_int_t)0, "total",
+        (json_int_t)0, "warnings", "last_run", (json_int_t)0, "total", (json_int_t)0, "errors", (json_int_t)0,
+        "total_execution_ms", 0.0, "average_execution_ms", 0.0, "last_execution_ms", 0.0));
 }
 
 static void bump(json_t *summary, const char *key, size_t n)
 {
     json_t *o = json_object_get(summary, key);
-    json_object_set_new(o, "last_run", json_integer((json_int_t)n));
-    json_object_set_new(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + (json_int_t)n));
+    rtlc_jset(o, "last_run", json_integer((json_int_t)n));
+    rtlc_jset(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + (json_int_t)n));
 }
 
 void rtlc_summary_add_run(json_t *s, const json_t *run)
@@ -187,7 +236,7 @@ void rtlc_summary_add_run(json_t *s, const json_t *run)
     json_int_t runs = json_integer_value(json_object_get(s, "total_runs")) + 1;
     double ms = json_real_value(json_object_get(run, "duration_ms"));
     double total = json_real_value(json_object_get(s, "total_execution_ms")) + ms;
-    json_object_set_new(s, "total_runs", json_integer(runs));
+    rtlc_jset(s, "total_runs", json_integer(runs));
     bump(s, "metric_samples", json_array_size(json_object_get(run, "metrics")));
     bump(s, "events", json_array_size(json_object_get(run, "events")));
     bump(s, "service_checks", json_array_size(json_object_get(run, "service_checks")));
@@ -195,12 +244,12 @@ void rtlc_summary_add_run(json_t *s, const json_t *run)
     bump(s, "event_platform_events", json_array_size(json_object_get(run, "event_platform_events")));
     bump(s, "warnings", json_array_size(json_object_get(run, "warnings")));
     if (strcmp(str(run, "status"), "OK") != 0) {
-        json_object_set_new(s, "errors", json_integer(json_integer_value(json_object_get(s, "errors")) + 1));
-        json_object_set_new(s, "status", json_string("ERROR"));
+        rtlc_jset(s, "errors", json_integer(json_integer_value(json_object_get(s, "errors")) + 1));
+        rtlc_jset(s, "status", json_string("ERROR"));
     }
-    json_object_set_new(s, "total_execution_ms", json_real(total));
-    json_object_set_new(s, "average_execution_ms", json_real(total / (double)runs));
-    json_object_set_new(s, "last_execution_ms", json_real(ms));
+    rtlc_jset(s, "total_execution_ms", json_real(total));
+    rtlc_jset(s, "average_execution_ms", json_real(total / (double)runs));
+    rtlc_jset(s, "last_execution_ms", json_real(ms));
 }
 
 static void lt(FILE *f, const json_t *s, const char *key, const char *title)
@@ -230,4 +279,158 @@ void rtlc_print_summary(FILE *f, const json_t *s)
     fprintf(f, "    Errors: %lld\n", (long long)json_integer_value(json_object_get(s, "errors")));
     fprintf(f, "    Average Execution Time : %.1f ms\n", json_real_value(json_object_get(s, "average_execution_ms")));
     fprintf(f, "    Last Execution Time : %.1f ms\n", json_real_value(json_object_get(s, "last_execution_ms")));
+}
+
+/* ---- sinks ------------------------------------------------------------------------------------ */
+
+/* 1 while the stream works; remembers the errno of the first failure. */
+static int healthy(FILE *f)
+{
+    if (!ferror(f))
+        return 1;
+    if (!out_errno)
+        out_errno = errno ? errno : EIO;
+    return 0;
+}
+
+static int text_begin(const rtlc_sink_t *s, const json_t *doc)
+{
+    fprintf(s->out, "Running check %s (%s, from %s) with %s\n\n", str(doc, "check"), str(doc, "check_version"),
+            json_object_get(doc, "module_file") ? str(doc, "module_file") : "?", str(doc, "configuration"));
+    return healthy(s->out);
+}
+
+static int text_run(const rtlc_sink_t *s, const char *label, long times, const json_t *run)
+{
+    rtlc_print_run(s->out, label, times, run);
+    return healthy(s->out);
+}
+
+static int text_instance_error(const rtlc_sink_t *s, const char *label, const char *msg)
+{
+    fprintf(s->out, "=== %s: %s\n\n", label, msg);
+    return healthy(s->out);
+}
+
+static int text_summary(const rtlc_sink_t *s, const json_t *doc)
+{
+    size_t i, n = 0;
+    json_t *inst, *v;
+    const char *key;
+    const json_t *outside = json_object_get(doc, "outside_runs");
+    json_object_foreach((json_t *)outside, key, v)
+        n += json_array_size(v);
+    if (n) {
+        fprintf(s->out, "=== Outside any run: %zu submission(s) from the check's own threads, between or after runs\n",
+                n);
+        rtlc_print_record(s->out, outside);
+        fputc('\n', s->out);
+    }
+    fprintf(s->out, "=== Summary: %s (%s)\n", str(doc, "check"), str(doc, "check_version"));
+    json_array_foreach(json_object_get(doc, "instances"), i, inst)
+        rtlc_print_summary(s->out, json_object_get(inst, "summary"));
+    return healthy(s->out);
+}
+
+static int text_list(const rtlc_sink_t *s, const json_t *doc)
+{
+    size_t i;
+    json_t *v;
+    const json_t *base = json_object_get(doc, "base"), *integrations = json_object_get(doc, "integrations"),
+                 *checks = json_object_get(doc, "checks");
+    if (json_object_get(base, "error"))
+        fprintf(s->out, "Check base: datadog_checks.base could not be imported: %s\n", str(base, "error"));
+    else
+        fprintf(s->out, "Check base: datadog_checks.base %s (%s) from %s\n", str(base, "version"),
+                json_is_true(json_object_get(base, "bundled")) ? "bundled with rtloader" : "installed",
+                str(base, "file"));
+    fprintf(s->out, "Installed integrations (datadog_checks wheels): %zu\n", json_array_size(integrations));
+    json_array_foreach(integrations, i, v)
+        fprintf(s->out, "  %s\n", json_is_string(v) ? json_string_value(v) : "?");
+    fprintf(s->out, "Checks in the checks folders: %zu\n", json_array_size(checks));
+    json_array_foreach(checks, i, v)
+        fprintf(s->out, "  %-24s %s\n", str(v, "name"), str(v, "path"));
+    return healthy(s->out);
+}
+
+/* Flush and close the stream; the exit status, changed when the output was lost. */
+static int finish(const rtlc_sink_t *s, int status)
+{
+    int failed = !healthy(s->out);
+    if (fflush(s->out) != 0 && !failed) {
+        failed = 1;
+        out_errno = errno;
+    }
+    if (fclose(s->out) != 0 && !failed) {
+        failed = 1;
+        out_errno = errno;
+    }
+    if (!failed)
+        return status;
+    if (out_errno == EPIPE)
+        return RTLC_EXIT_EPIPE;
+    fprintf(stderr, "rtloader-check: cannot write the output: %s\n", strerror(out_errno ? out_errno : EIO));
+    return RTLC_EXIT_OUTPUT;
+}
+
+static int text_end(const rtlc_sink_t *s, json_t *doc, int status)
+{
+    (void)doc;
+    return finish(s, status);
+}
+
+static int json_nothing(const rtlc_sink_t *s, const json_t *doc)
+{
+    (void)s;
+    (void)doc;
+    return 1;
+}
+
+static int json_run(const rtlc_sink_t *s, const char *label, long times, const json_t *run)
+{
+    (void)s;
+    (void)label;
+    (void)times;
+    (void)run;
+    return 1;
+}
+
+static int json_instance_error(const rtlc_sink_t *s, const char *label, const char *msg)
+{
+    (void)s;
+    (void)label;
+    (void)msg;
+    return 1;
+}
+
+static int json_end(const rtlc_sink_t *s, json_t *doc, int status)
+{
+    rtlc_jset(doc, "exit_status", json_integer(status));
+    if (json_dumpf(doc, s->out, JSON_INDENT(2)) != 0 || fputc('\n', s->out) == EOF)
+        healthy(s->out);
+    return finish(s, status);
+}
+
+static const rtlc_sink_t text_sink = {
+    .list = text_list,
+    .begin = text_begin,
+    .run = text_run,
+    .instance_error = text_instance_error,
+    .summary = text_summary,
+    .end = text_end,
+};
+
+static const rtlc_sink_t json_sink = {
+    .list = json_nothing,
+    .begin = json_nothing,
+    .run = json_run,
+    .instance_error = json_instance_error,
+    .summary = json_nothing,
+    .end = json_end,
+};
+
+void rtlc_sink_init(rtlc_sink_t *s, int json, FILE *out)
+{
+    *s = json ? json_sink : text_sink;
+    s->out = out;
 }

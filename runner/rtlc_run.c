@@ -17,6 +17,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +25,15 @@
 #include <unistd.h>
 
 #include "rtlc_host.h"
+#include "rtlc_json.h"
+#include "rtlc_signal.h"
 #include "rtloader_mem.h"
 #include "rtlc_util.h"
 
 #define GRACE_MS 3000.0
+#define SIGNAL_GRACE_MS 700.0 /* after SIGINT/SIGTERM the runner must be gone within about a second */
 
 static char bundled_dir[PATH_MAX];
-
-const char *rtlc_bundled_base_dir(void)
-{
-    return bundled_dir[0] ? bundled_dir : NULL;
-}
 
 static void find_bundled_base(void)
 {
@@ -85,6 +84,92 @@ static char *python_exe_for(const char *home)
     return exe ? exe : rtlc_fmt("%s/bin/python3", home);
 }
 
+/* s as a Python bytes literal (every byte escaped: any path, no quoting problem). */
+static char *py_bytes(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 4 + 4), *p = out;
+    if (!out)
+        return NULL;
+    p += sprintf(p, "b'");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "\\x%02x", (unsigned char)s[i]);
+    sprintf(p, "'");
+    return out;
+}
+
+/* --checks-dir paths into PYTHONPATH, for the check's child processes only: datadog_checks_base >=
+ * 37 parses each instance's YAML in a `sys.executable` subprocess, which must import what the
+ * checks folders hold. Done after init (the embedded interpreter read PYTHONPATH at init, so its
+ * sys.path is unchanged), through os.environ so that both the C environment (putenv, inherited by
+ * fork/exec) and os.environ (copied by subprocess callers that pass env=) have it. An existing
+ * PYTHONPATH keeps its place, first. No other thread runs yet. Caller holds the GIL. */
+static void export_checks_dirs(rtloader_t *rt, const rtlc_options_t *o)
+{
+    char *list = strdup("");
+    for (size_t i = 0; list && i < o->nchecks_dirs; i++) {
+        char real[PATH_MAX], *lit, *l;
+        if (!rtlc_is_dir(o->checks_dirs[i]) || !realpath(o->checks_dirs[i], real) || !(lit = py_bytes(real)))
+            continue;
+        l = rtlc_fmt("%s%s,", list, lit);
+        free(lit);
+        free(list);
+        list = l;
+    }
+    if (list && list[0]) {
+        char *code = rtlc_fmt(
+            "def _rtlc_export(dirs):\n"
+            "    import os\n"
+            "    old = os.environ.get('PYTHONPATH')\n"
+            "    os.environ['PYTHONPATH'] = os.pathsep.join(([old] if old else []) + [os.fsdecode(d) for d in dirs])\n"
+            "_rtlc_export((%s))\n"
+            "del _rtlc_export\n",
+            list);
+        if (!run_simple_string(rt, code))
+            fprintf(stderr, "rtloader-check: could not export --checks-dir to PYTHONPATH: %s\n", get_error(rt));
+        clear_error(rt);
+        free(code);
+    }
+    free(list);
+}
+
+/* The check base's identity, asked from Python: the answer comes back through the host's
+ * set_check_metadata callback under RTLC_HOST_PROBE_ID (the public API has no "import and read
+ * an attribute" call that does not also look for a check class). */
+static const char base_probe_code[] =
+    "def _rtlc_probe():\n"
+    "    import json, os, datadog_agent\n"
+    "    def text(s):\n"
+    "        return os.fsencode(s).decode('utf-8', 'backslashreplace')\n"
+    "    try:\n"
+    "        import datadog_checks.base as b\n"
+    "        info = {'module': 'datadog_checks.base', 'version': str(getattr(b, '__version__', '') or ''),\n"
+    "                'file': text(getattr(b, '__file__', None) or ''), 'bundled': bool(getattr(b, 'BUNDLED', False))}\n"
+    "    except BaseException as e:\n"
+    "        info = {'module': 'datadog_checks.base', 'error': text('%s: %s' % (type(e).__name__, e))}\n"
+    "    datadog_agent.set_check_metadata('" RTLC_HOST_PROBE_ID "', 'base', json.dumps(info))\n"
+    "_rtlc_probe()\n"
+    "del _rtlc_probe\n";
+
+json_t *rtlc_probe_base(rtloader_t *rt)
+{
+    rtloader_gilstate_t gs = ensure_gil(rt);
+    int ok = run_simple_string(rt, base_probe_code);
+    char *e = ok ? NULL : strdup(get_error(rt));
+    clear_error(rt);
+    release_gil(rt, gs);
+    char *answer = rtlc_host_take_probe();
+    json_t *info = answer ? json_loads(answer, 0, NULL) : NULL;
+    free(answer);
+    if (!json_is_object(info)) {
+        json_decref(info);
+        info = rtlc_jcheck(json_pack("{s:s,s:o}", "module", "datadog_checks.base", "error",
+                                     rtlc_jstr(e ? e : "the probe gave no answer")));
+    }
+    free(e);
+    return info;
+}
+
 rtloader_t *rtlc_start(const rtlc_options_t *o, char **pyinfo, char **err)
 {
     char *mkerr = NULL, *exe = NULL;
@@ -116,7 +201,9 @@ rtloader_t *rtlc_start(const rtlc_options_t *o, char **pyinfo, char **err)
         destroy(rt);
         return NULL;
     }
+    rtlc_signal_install(); /* after init, which installed Python's SIGINT handler */
     rtloader_gilstate_t gs = ensure_gil(rt);
+    export_checks_dirs(rt, o);
     py_info_t *info = get_py_info(rt);
     if (info) {
         *pyinfo = rtlc_fmt("%s\nsys.path: %s", info->version ? info->version : "?", info->path ? info->path : "?");
@@ -267,14 +354,19 @@ static void deadline_in(struct timespec *ts, double ms)
     }
 }
 
-/* Wait until j->done (or the deadline); returns j->done. Lock held by the caller. */
-static int wait_done(job_t *j, double ms)
+/* Wait until j->done, the deadline or (with watch_signals) SIGINT/SIGTERM; returns j->done. The
+ * wait wakes every RTLC_SIGNAL_POLL_MS to look at the signal flag (a handler cannot signal a
+ * condition variable). Lock held by the caller. */
+static int wait_done(job_t *j, double ms, int watch_signals)
 {
-    struct timespec ts;
-    deadline_in(&ts, ms);
+    double end = rtlc_now_ms() + ms;
     while (!j->done) {
-        if (pthread_cond_timedwait(&j->cond, &j->lock, &ts) == ETIMEDOUT)
+        double left = end - rtlc_now_ms();
+        if (left <= 0 || (watch_signals && rtlc_signal_received()))
             break;
+        struct timespec ts;
+        deadline_in(&ts, left < RTLC_SIGNAL_POLL_MS ? left : RTLC_SIGNAL_POLL_MS);
+        pthread_cond_timedwait(&j->cond, &j->lock, &ts);
     }
     return j->done;
 }
@@ -298,6 +390,7 @@ void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s,
     pthread_cond_init(&j->cond, &ca);
     pthread_condattr_destroy(&ca);
     double start = rtlc_now_ms();
+    r->started_ms = start;
     if (pthread_create(&tid, NULL, worker, j) != 0) {
         r->status = RTLC_RUN_ERROR;
         r->error = rtlc_fmt("could not start a thread for the check: %s", strerror(errno));
@@ -305,15 +398,15 @@ void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s,
         return;
     }
     pthread_mutex_lock(&j->lock);
-    int finished = wait_done(j, timeout_s > 0 ? timeout_s * 1000.0 : 1e15);
-    int timed_out = 0;
+    int finished = wait_done(j, timeout_s > 0 ? timeout_s * 1000.0 : 1e15, 1);
+    int timed_out = 0, sig = finished ? 0 : rtlc_signal_received();
     if (!finished) {
         timed_out = 1;
         pthread_mutex_unlock(&j->lock);
         if (pthread_create(&ctid, NULL, canceller, j) == 0)
             pthread_detach(ctid);
         pthread_mutex_lock(&j->lock);
-        finished = wait_done(j, GRACE_MS);
+        finished = wait_done(j, sig ? SIGNAL_GRACE_MS : GRACE_MS, 0);
     }
     pthread_mutex_unlock(&j->lock);
     if (!finished) {
@@ -321,9 +414,14 @@ void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s,
         pthread_detach(tid);
         r->status = RTLC_RUN_STUCK;
         r->duration_ms = rtlc_now_ms() - start;
-        r->error = rtlc_fmt("the check did not return within --timeout %g s, was cancelled (cancel_check) and "
-                            "still had not stopped %g s later",
-                            timeout_s, GRACE_MS / 1000.0);
+        if (sig)
+            r->error = rtlc_fmt("interrupted by %s: the check was cancelled (cancel_check) and had not stopped %g s "
+                                "later",
+                                strsignal(sig), SIGNAL_GRACE_MS / 1000.0);
+        else
+            r->error = rtlc_fmt("the check did not return within --timeout %g s, was cancelled (cancel_check) and "
+                                "still had not stopped %g s later",
+                                timeout_s, GRACE_MS / 1000.0);
         return;
     }
     pthread_join(tid, NULL);
@@ -331,18 +429,21 @@ void rtlc_run_once(rtloader_t *rt, rtloader_pyobject_t *check, double timeout_s,
         /* the canceller may still be running (detached): wait for it before freeing j */
         pthread_mutex_lock(&j->lock);
         struct timespec ts;
-        deadline_in(&ts, GRACE_MS);
+        deadline_in(&ts, sig ? SIGNAL_GRACE_MS : GRACE_MS);
         while (!j->cancel_done && pthread_cond_timedwait(&j->cond, &j->lock, &ts) != ETIMEDOUT) {
         }
         int cdone = j->cancel_done;
         pthread_mutex_unlock(&j->lock);
-        r->status = RTLC_RUN_TIMEOUT;
+        r->status = sig ? RTLC_RUN_INTERRUPTED : RTLC_RUN_TIMEOUT;
         r->duration_ms = j->t1 - j->t0;
         r->result = j->result;
         r->warnings = j->warnings;
         free(j->error);
-        r->error =
-            rtlc_fmt("the check did not return within --timeout %g s and was cancelled (cancel_check)", timeout_s);
+        if (sig)
+            r->error = rtlc_fmt("interrupted by %s: the check was cancelled (cancel_check)", strsignal(sig));
+        else
+            r->error =
+                rtlc_fmt("the check did not return within --timeout %g s and was cancelled (cancel_check)", timeout_s);
         if (!cdone)
             return; /* leak j rather than free it under the canceller */
     } else {

@@ -72,6 +72,12 @@ type result struct {
 // run executes rtloader-check with the fixture folders, the matrix's Python and a private cache.
 func run(t *testing.T, cache string, args ...string) result {
 	t.Helper()
+	return runEnv(t, cache, nil, args...)
+}
+
+// runEnv is run with extra environment variables (later ones win).
+func runEnv(t *testing.T, cache string, extraEnv []string, args ...string) result {
+	t.Helper()
 	fx := fixtures(t)
 	full := []string{"--checks-dir", filepath.Join(fx, "checks.d"), "--confd", filepath.Join(fx, "conf.d")}
 	if home := os.Getenv("RTLOADER_PYTHON_HOME"); home != "" {
@@ -82,7 +88,7 @@ func run(t *testing.T, cache string, args ...string) result {
 	if cache == "" {
 		cache = t.TempDir()
 	}
-	cmd.Env = childEnv("XDG_CACHE_HOME=" + cache)
+	cmd.Env = childEnv(append([]string{"XDG_CACHE_HOME=" + cache}, extraEnv...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
@@ -527,7 +533,7 @@ func TestHelpListsOptionsWithDefaults(t *testing.T) {
 	expectCode(t, r, 0)
 	contains(t, "--help", r.stdout, "--conf FILE", "--confd DIR", "--checks-dir DIR", "--python-home DIR",
 		"--times N", "(default: 1)", "--pause MS", "--instance K", "--json", "--list", "--log-level LEVEL",
-		"(default: info)", "--timeout SECONDS", "(default: 30", "--agent-config FILE")
+		"(default: info)", "--timeout SECONDS", "(default: 30", "--agent-config FILE", "--check-rate")
 }
 
 // ---- YAML → JSON: differential test against Debian's python3-yaml --------------------------------
@@ -542,5 +548,19 @@ func TestYAMLDifferentialAgainstPyYAML(t *testing.T) {
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("differential test failed: %v", err)
+	}
+}
+
+func TestExampleCPUSamplerThreadBetweenRuns(t *testing.T) {
+	r := exampleRun(t, "cpu_sampler", "--json", "--times", "2", "--pause", "500")
+	expectCode(t, r, 0)
+	d := rawDoc(t, r)
+	outside := d["outside_runs"].(map[string]interface{})["metrics"].([]interface{})
+	if len(outside) < 1 || outside[0].(map[string]interface{})["name"] != "cpu_sampler.busy_pct" {
+		t.Errorf("the sampler thread's submissions between runs: %v", outside)
+	}
+	second := parseDoc(t, r).Instances[0].Runs[1]
+	if m := findMetric(t, second, "cpu_sampler.samples"); m.Value < 1 {
+		t.Errorf("run 2 counted %v samples", m.Value)
 	}
 }
