@@ -12,7 +12,9 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,118 @@ static int do_list(const rtlc_options_t *o, const rtlc_sink_t *sink, json_t *doc
     return sink->end(sink, doc, RTLC_EXIT_OK);
 }
 
+/* "<module>.<Class>" of the check class, the key of rtloader's fallback log line (malloc'ed, or
+ * NULL). [GIL] */
+static char *class_key(rtloader_t *rt, rtloader_pyobject_t *klass)
+{
+    char *mod = NULL, *name = NULL, *key = NULL;
+    if (get_attr_string(rt, klass, "__module__", &mod) && get_attr_string(rt, klass, "__qualname__", &name))
+        key = rtlc_fmt("%s.%s", mod, name);
+    rtloader_free(rt, mod);
+    rtloader_free(rt, name);
+    clear_error(rt);
+    return key;
+}
+
+/* --parallel N: the sink's calls come from N threads; each one runs whole under this lock, so a
+ * run's text or JSON is never interleaved with another's. */
+typedef struct {
+    rtlc_sink_t base; /* what the instances see */
+    const rtlc_sink_t *inner;
+    pthread_mutex_t lock;
+} locked_sink_t;
+
+#define LOCKED(call)                                                                                                   \
+    do {                                                                                                               \
+        locked_sink_t *l = (locked_sink_t *)(uintptr_t)s;                                                              \
+        pthread_mutex_lock(&l->lock);                                                                                  \
+        int ok = call;                                                                                                 \
+        pthread_mutex_unlock(&l->lock);                                                                                \
+        return ok;                                                                                                     \
+    } while (0)
+static int locked_run(const rtlc_sink_t *s, const char *label, long times, const json_t *run)
+{
+    LOCKED(l->inner->run(l->inner, label, times, run));
+}
+static int locked_instance_error(const rtlc_sink_t *s, const char *label, const char *msg)
+{
+    LOCKED(l->inner->instance_error(l->inner, label, msg));
+}
+#undef LOCKED
+
+/* The instances, spread over the threads: each takes the next one not yet started. */
+typedef struct {
+    const rtlc_session_t *s;
+    size_t *order; /* the selected instances */
+    size_t n, next;
+    json_t **results; /* per selected instance, in configuration order */
+    int status;
+    rtlc_next_t stop; /* the first RTLC_STOP/RTLC_ABANDON stops the hand-out */
+    pthread_mutex_t lock;
+} pool_t;
+
+static void *pool_worker(void *arg)
+{
+    pool_t *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t k = p->stop == RTLC_GO_ON && p->next < p->n ? p->next++ : p->n;
+        pthread_mutex_unlock(&p->lock);
+        if (k == p->n)
+            return NULL;
+        int status = RTLC_EXIT_OK;
+        rtlc_next_t next = RTLC_GO_ON;
+        json_t *inst = rtlc_run_instance(p->s, p->order[k], &status, &next);
+        pthread_mutex_lock(&p->lock);
+        p->results[k] = inst;
+        if (status != RTLC_EXIT_OK)
+            p->status = status;
+        if (next == RTLC_ABANDON || (next == RTLC_STOP && p->stop == RTLC_GO_ON))
+            p->stop = next;
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* Run the selected instances on up to o->parallel threads; their records go into doc's
+ * "instances" in configuration order. Returns how to go on; *status as rtlc_run_instance. */
+static rtlc_next_t run_parallel(const rtlc_session_t *s, json_t *doc, int *status)
+{
+    const rtlc_options_t *o = s->o;
+    locked_sink_t sink = {*s->sink, s->sink, PTHREAD_MUTEX_INITIALIZER};
+    rtlc_session_t ls = *s;
+    pool_t p = {&ls, NULL, 0, 0, NULL, *status, RTLC_GO_ON, PTHREAD_MUTEX_INITIALIZER};
+    size_t nthreads = 0;
+    pthread_t *th;
+    sink.base.run = locked_run;
+    sink.base.instance_error = locked_instance_error;
+    ls.sink = &sink.base;
+    p.order = calloc(s->conf->ninstances + 1, sizeof(size_t));
+    p.results = calloc(s->conf->ninstances + 1, sizeof(json_t *));
+    th = calloc((size_t)o->parallel, sizeof(pthread_t));
+    if (!p.order || !p.results || !th)
+        rtlc_jcheck(NULL); /* out of memory: exits */
+    for (size_t i = 0; i < s->conf->ninstances; i++)
+        if (o->instance <= 0 || (size_t)o->instance == i + 1)
+            p.order[p.n++] = i;
+    for (long t = 0; t < o->parallel && (size_t)t < p.n; t++)
+        if (pthread_create(&th[nthreads], NULL, pool_worker, &p) == 0)
+            nthreads++;
+    if (nthreads == 0) /* no thread could be started: run them here */
+        pool_worker(&p);
+    /* Joining never waits for a stuck check: rtlc_run_instance leaves such a run behind and
+     * returns RTLC_ABANDON, and no worker takes another instance after that. */
+    for (size_t t = 0; t < nthreads; t++)
+        pthread_join(th[t], NULL);
+    for (size_t k = 0; k < p.n; k++)
+        if (p.results[k])
+            rtlc_jappend(json_object_get(doc, "instances"), p.results[k]);
+    *status = p.status;
+    free(th);
+    free(p.order);
+    free(p.results);
+    return p.stop;
+}
+
 /* Load the check class and run every selected instance. Returns the exit status. */
 static int run_check_instances(const rtlc_options_t *o, const rtlc_conf_t *conf, const rtlc_sink_t *sink, json_t *doc)
 {
@@ -126,10 +240,17 @@ static int run_check_instances(const rtlc_options_t *o, const rtlc_conf_t *conf,
     free(version);
     free(file);
 
-    char *agent_json = rtlc_agent_config_json(), *source = rtlc_fmt("file:%s", conf->path);
-    rtlc_session_t s = {rt, klass, o, conf, agent_json, source, sink};
+    char *agent_json = rtlc_agent_config_json(), *source = rtlc_fmt("file:%s", conf->path), *key = NULL;
+    if (o->subinterpreters) {
+        gs = ensure_gil(rt);
+        key = class_key(rt, klass);
+        release_gil(rt, gs);
+    }
+    rtlc_session_t s = {rt, klass, o, conf, agent_json, source, sink, key};
     rtlc_next_t next = sink->begin(sink, doc) ? RTLC_GO_ON : RTLC_STOP;
-    for (size_t i = 0; i < conf->ninstances && next == RTLC_GO_ON; i++) {
+    if (next == RTLC_GO_ON && o->parallel > 1)
+        next = run_parallel(&s, doc, &status);
+    for (size_t i = 0; i < conf->ninstances && next == RTLC_GO_ON && o->parallel <= 1; i++) {
         if (o->instance > 0 && (size_t)o->instance != i + 1)
             continue;
         rtlc_jappend(json_object_get(doc, "instances"), rtlc_run_instance(&s, i, &status, &next));
@@ -149,6 +270,7 @@ static int run_check_instances(const rtlc_options_t *o, const rtlc_conf_t *conf,
     }
     free(agent_json);
     free(source);
+    free(key);
     gs = ensure_gil(rt);
     rtloader_decref(rt, klass);
     release_gil(rt, gs);

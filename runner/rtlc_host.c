@@ -42,6 +42,7 @@ static size_t nopen, capopen;
 static json_t *outside;   /* under rec_lock: what arrived outside any run */
 static int recording = 1; /* under rec_lock: 0 once rtlc_host_outside froze the records */
 static char *probe_value; /* under rec_lock: what the base probe reported */
+static json_t *fallbacks; /* under rec_lock: {"<module>.<Class>": why it runs in the main interpreter} */
 static int log_threshold = 20;
 static double subprocess_timeout_s = 30;
 static double start_time, start_ms;
@@ -237,8 +238,40 @@ static bool cb_tracemalloc_enabled(void)
     return false;
 }
 
+/* rtloader logs once per class why a check runs in the main interpreter with sub-interpreters on
+ * (API.md section 13.2): "check '<module>.<Class>' runs in the main interpreter: <reason>". */
+static void note_fallback(const char *message)
+{
+    static const char head[] = "check '", mid[] = "' runs in the main interpreter: ";
+    const char *end;
+    if (strncmp(message, head, sizeof(head) - 1) != 0 || !(end = strstr(message, mid)))
+        return;
+    char *key = strndup(message + sizeof(head) - 1, (size_t)(end - message) - (sizeof(head) - 1));
+    if (!key)
+        rtlc_jcheck(NULL); /* out of memory: exits */
+    pthread_mutex_lock(&rec_lock);
+    if (!fallbacks)
+        fallbacks = rtlc_jcheck(json_object());
+    rtlc_jset(fallbacks, key, rtlc_jstr(end + sizeof(mid) - 1));
+    pthread_mutex_unlock(&rec_lock);
+    free(key);
+}
+
+char *rtlc_host_fallback_reason(const char *class_key)
+{
+    char *why = NULL;
+    pthread_mutex_lock(&rec_lock);
+    const char *s = json_string_value(json_object_get(fallbacks, class_key));
+    if (s && !(why = strdup(s)))
+        rtlc_jcheck(NULL);
+    pthread_mutex_unlock(&rec_lock);
+    return why;
+}
+
 static void cb_log(char *message, int level)
 {
+    if (message && level == DATADOG_AGENT_INFO)
+        note_fallback(message);
     if (level < log_threshold || !message)
         return;
     const char *name = level >= 50   ? "CRITICAL"

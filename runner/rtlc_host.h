@@ -38,6 +38,10 @@ json_t *rtlc_host_outside(void);
 #define RTLC_HOST_PROBE_ID "rtloader-check/probe"
 char *rtlc_host_take_probe(void);
 
+/* With --subinterpreters: why check class `class_key` ("<module>.<Class>") runs in the main
+ * interpreter, as rtloader logged it (malloc'ed), or NULL when it did not say. */
+char *rtlc_host_fallback_reason(const char *class_key);
+
 /* The persistent cache folder ($XDG_CACHE_HOME/rtloader-check, else ~/.cache/rtloader-check). */
 const char *rtlc_host_cache_dir(void);
 

@@ -139,6 +139,14 @@ json_t *rtlc_run_instance(const rtlc_session_t *s, size_t i, int *status, rtlc_n
             *next = RTLC_STOP;
         free(msg);
     }
+    if (check && o->subinterpreters) { /* which interpreter it runs in, and why not its own */
+        int isolated = check_is_isolated(s->rt, check) == 1;
+        char *why = isolated || !s->class_key ? NULL : rtlc_host_fallback_reason(s->class_key);
+        rtlc_jset(summary, "interpreter", json_string(isolated ? "sub-interpreter" : "main"));
+        if (why)
+            rtlc_jset(summary, "interpreter_reason", rtlc_jstr(why));
+        free(why);
+    }
     for (long r = 1; check && r <= o->times && *next == RTLC_GO_ON; r++) {
         if (rtlc_signal_received()) { /* arrived while the constructor ran */
             *next = RTLC_STOP;

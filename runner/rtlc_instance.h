@@ -24,6 +24,7 @@ typedef struct {
     const char *agent_json; /* the agent configuration, for get_check_deprecated */
     const char *source;     /* "file:PATH", the summary's configuration source */
     const rtlc_sink_t *sink;
+    const char *class_key; /* "<module>.<Class>" (--subinterpreters: its fallback reason), or NULL */
 } rtlc_session_t;
 
 typedef enum {

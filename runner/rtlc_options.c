@@ -61,6 +61,9 @@ static void usage(FILE *f, const char *prog)
             "  --agent-config FILE  YAML answering datadog_agent.get_config (default: none)\n"
             "  --check-rate         run each instance twice, 1 s apart, and show the second run\n"
             "                       (rates and monotonic counts computed from the two)\n"
+            "  --subinterpreters    run each instance in a sub-interpreter with its own GIL\n"
+            "                       (Python 3.12+; a check that cannot falls back to the main one)\n"
+            "  --parallel N         run up to N instances at once, on N threads (default: 1)\n"
             "  --json               print one JSON document on stdout instead of text\n"
             "  --list               list the installed integrations and the checks found\n"
             "  --log-level LEVEL    trace, debug, info, warning, error, critical, off: the lowest\n"
@@ -117,6 +120,8 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         O_TIMEOUT,
         O_AGENT,
         O_CHECK_RATE,
+        O_SUBINTERP,
+        O_PARALLEL,
         O_HELP
     };
     static const struct option opts[] = {
@@ -133,12 +138,15 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"agent-config", required_argument, NULL, O_AGENT},
         {"check-rate", no_argument, NULL, O_CHECK_RATE},
+        {"subinterpreters", no_argument, NULL, O_SUBINTERP},
+        {"parallel", required_argument, NULL, O_PARALLEL},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
     const char *prog = argv[0] ? argv[0] : "rtloader-check";
     memset(o, 0, sizeof(*o));
     o->times = 1;
+    o->parallel = 1;
     o->log_level = DATADOG_AGENT_INFO;
     o->timeout_s = DEFAULT_TIMEOUT_S;
     opterr = 0;
@@ -196,6 +204,11 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         }
         case O_AGENT: o->agent_config = optarg; break;
         case O_CHECK_RATE: o->check_rate = 1; break;
+        case O_SUBINTERP: o->subinterpreters = 1; break;
+        case O_PARALLEL:
+            if (!parse_long(optarg, 1, &o->parallel) || o->parallel > 1024)
+                bad = "--parallel needs a number of threads from 1 to 1024";
+            break;
         case O_HELP: usage(stdout, prog); return RTLC_EXIT_OK;
         default:
             return usage_error(o, optopt ? "option %s needs a value (see --help)" : "unknown option %s (see --help)",

@@ -27,6 +27,8 @@ typedef struct {
     double timeout_s;         /* --timeout SECONDS per run; 0: none */
     const char *agent_config; /* --agent-config FILE */
     int check_rate;           /* --check-rate: two runs 1 s apart, the second shown */
+    int subinterpreters;      /* --subinterpreters: each instance in a sub-interpreter of its own */
+    long parallel;            /* --parallel N: instances run concurrently on N threads (>= 1) */
     char *error;              /* the usage error rtlc_options_parse returned 2 for (malloc'ed), or NULL */
 } rtlc_options_t;
 

@@ -265,6 +265,10 @@ void rtlc_print_summary(FILE *f, const json_t *s)
     fprintf(f, "  Instance #%lld ID: %s [%s]\n", (long long)json_integer_value(json_object_get(s, "instance")),
             str(s, "check_id"), str(s, "status"));
     fprintf(f, "    Configuration Source: %s\n", str(s, "configuration_source"));
+    if (str(s, "interpreter")[0]) /* --subinterpreters */
+        fprintf(f, "    Interpreter: %s%s%s\n",
+                strcmp(str(s, "interpreter"), "main") ? "its own sub-interpreter (own GIL)" : "main",
+                str(s, "interpreter_reason")[0] ? ", because " : "", str(s, "interpreter_reason"));
     if (str(s, "init_error")[0]) {
         const char *e = str(s, "init_error"), *nl = strchr(e, '\n');
         fprintf(f, "    Initialization Error: %.*s (details above)\n", nl ? (int)(nl - e) : (int)strlen(e), e);

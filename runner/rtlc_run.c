@@ -196,6 +196,11 @@ rtloader_t *rtlc_start(const rtlc_options_t *o, char **pyinfo, char **err)
     find_bundled_base();
     add_python_path(rt, bundled_dir);
     rtlc_host_register(rt, o);
+    if (o->subinterpreters && !enable_subinterpreters(rt, 1)) {
+        *err = rtlc_fmt("--subinterpreters: %s", get_error(rt));
+        destroy(rt);
+        return NULL;
+    }
     if (!init(rt)) {
         *err = rtlc_fmt("could not initialize rtloader: %s", get_error(rt));
         destroy(rt);

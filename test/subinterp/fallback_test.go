@@ -2,9 +2,6 @@ package subinterp
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,50 +10,13 @@ import (
 	"rtloader/test/helpers"
 )
 
-// singlePhaseSource is the smallest single-phase-init extension module (PyModule_Create, no
-// Py_mod_multiple_interpreters slot): CPython refuses it in an interpreter that checks for
-// multi-interpreter support.
-const singlePhaseSource = `#include <Python.h>
-static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "si_single_phase", NULL, -1, NULL, NULL, NULL, NULL, NULL};
-PyMODINIT_FUNC PyInit_si_single_phase(void) { return PyModule_Create(&def); }
-`
-
-var (
-	extOnce sync.Once
-	extDir  string
-	extErr  error
-)
-
-// buildSinglePhaseExtension compiles si_single_phase.so with the backend's own Python headers
-// into a temporary folder and puts that folder on the main sys.path (once per process).
+// buildSinglePhaseExtension compiles the single-phase extension si_single_phase (see
+// helpers.SinglePhaseExtension) and puts its folder on the main sys.path.
 func buildSinglePhaseExtension(t *testing.T) {
 	t.Helper()
-	extOnce.Do(func() {
-		inc, err := exec.Command(helpers.PythonExe(), "-c", `import sysconfig; print(sysconfig.get_paths()["include"])`).Output()
-		if err != nil {
-			extErr = fmt.Errorf("%s: could not read the include folder: %v", helpers.PythonExe(), err)
-			return
-		}
-		if extDir, err = os.MkdirTemp("", "rtloader-si-ext"); err != nil {
-			extErr = err
-			return
-		}
-		src := filepath.Join(extDir, "si_single_phase.c")
-		if err = os.WriteFile(src, []byte(singlePhaseSource), 0o644); err != nil {
-			extErr = err
-			return
-		}
-		out, err := exec.Command("gcc", "-shared", "-fPIC", "-I"+strings.TrimSpace(string(inc)), "-o",
-			filepath.Join(extDir, "si_single_phase.so"), src).CombinedOutput()
-		if err != nil {
-			extErr = fmt.Errorf("gcc: %v\n%s", err, out)
-		}
-	})
-	if extErr != nil {
-		t.Fatal(extErr)
-	}
+	dir := helpers.SinglePhaseExtension(t)
 	helpers.RunPy(t, fmt.Sprintf("import sys\nif %s not in sys.path: sys.path.append(%s)",
-		helpers.PyString(extDir), helpers.PyString(extDir)))
+		helpers.PyString(dir), helpers.PyString(dir)))
 }
 
 // logRecorder collects the log callback's INFO lines.
