@@ -18,6 +18,9 @@
  *     rtloader_decref, GIL held);
  *   - [GIL] means the caller must hold the GIL on the calling OS thread (ensure_gil);
  *     [no GIL] means it need not; [self-GIL] means the function takes the GIL itself;
+ *   - [concurrent] on a callback setter: with sub-interpreters on (enable_subinterpreters),
+ *     the callback may be called from several threads at the same time, so it must be
+ *     thread-safe;
  *   - until init() has succeeded (and after it failed), every function that needs the
  *     interpreter returns at once (0, NULL or nothing) with the error "rtloader is not
  *     initialized", without touching Python.
@@ -270,47 +273,77 @@ DATADOG_AGENT_RTLOADER_API char *get_interpreter_memory_usage(rtloader_t *);
  * several threads: callbacks must be thread-safe. */
 
 /* AGGREGATOR API */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_submit_metric_cb(rtloader_t *, cb_submit_metric_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_submit_service_check_cb(rtloader_t *, cb_submit_service_check_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_submit_event_cb(rtloader_t *, cb_submit_event_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_submit_histogram_bucket_cb(rtloader_t *, cb_submit_histogram_bucket_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_submit_event_platform_event_cb(rtloader_t *, cb_submit_event_platform_event_t);
 
 /* DATADOG_AGENT API */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_version_cb(rtloader_t *, cb_get_version_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_config_cb(rtloader_t *, cb_get_config_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_headers_cb(rtloader_t *, cb_headers_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_hostname_cb(rtloader_t *, cb_get_hostname_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_host_tags_cb(rtloader_t *, cb_get_host_tags_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_clustername_cb(rtloader_t *, cb_get_clustername_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_tracemalloc_enabled_cb(rtloader_t *, cb_tracemalloc_enabled_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_log_cb(rtloader_t *, cb_log_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_send_log_cb(rtloader_t *, cb_send_log_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_set_check_metadata_cb(rtloader_t *, cb_set_check_metadata_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_set_external_tags_cb(rtloader_t *, cb_set_external_tags_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_write_persistent_cache_cb(rtloader_t *, cb_write_persistent_cache_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_read_persistent_cache_cb(rtloader_t *, cb_read_persistent_cache_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_obfuscate_sql_cb(rtloader_t *, cb_obfuscate_sql_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_obfuscate_sql_exec_plan_cb(rtloader_t *, cb_obfuscate_sql_exec_plan_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_process_start_time_cb(rtloader_t *, cb_get_process_start_time_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_obfuscate_mongodb_string_cb(rtloader_t *, cb_obfuscate_mongodb_string_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_emit_agent_telemetry_cb(rtloader_t *, cb_emit_agent_telemetry_t);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_report_issue_cb(rtloader_t *rtloader, cb_report_issue_t cb);
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_resolve_issue_cb(rtloader_t *rtloader, cb_resolve_issue_t cb);
 
 /* _UTIL API */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_subprocess_output_cb(rtloader_t *rtloader, cb_get_subprocess_output_t cb);
 
 /* CGO API: the function that frees what callbacks return (Go registers rtloader's _free). */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_cgo_free_cb(rtloader_t *, cb_cgo_free_t);
 
 /* TAGGER API */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_tags_cb(rtloader_t *, cb_tags_t);
 
 /* KUBEUTIL API */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_get_connection_info_cb(rtloader_t *, cb_get_connection_info_t);
 
 /* CONTAINERS */
+/* [concurrent] */
 DATADOG_AGENT_RTLOADER_API void set_is_excluded_cb(rtloader_t *, cb_is_excluded_t);
 
 /* PYTHON ALLOCATOR STATISTICS */
