@@ -145,7 +145,9 @@ typedef struct {
     json_t **results; /* per selected instance, in configuration order */
     int status;
     rtlc_next_t stop; /* the first RTLC_STOP/RTLC_ABANDON stops the hand-out */
+    size_t finished;  /* workers out of their loop */
     pthread_mutex_t lock;
+    pthread_cond_t all_done;
 } pool_t;
 
 static void *pool_worker(void *arg)
@@ -153,10 +155,15 @@ static void *pool_worker(void *arg)
     pool_t *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        size_t k = p->stop == RTLC_GO_ON && p->next < p->n ? p->next++ : p->n;
-        pthread_mutex_unlock(&p->lock);
-        if (k == p->n)
+        int last = p->stop != RTLC_GO_ON || p->next == p->n;
+        size_t k = last ? 0 : p->next++;
+        if (last) { /* p may be gone as soon as the lock is released */
+            p->finished++;
+            pthread_cond_signal(&p->all_done);
+            pthread_mutex_unlock(&p->lock);
             return NULL;
+        }
+        pthread_mutex_unlock(&p->lock);
         int status = RTLC_EXIT_OK;
         rtlc_next_t next = RTLC_GO_ON;
         json_t *inst = rtlc_run_instance(p->s, p->order[k], &status, &next);
@@ -177,34 +184,37 @@ static rtlc_next_t run_parallel(const rtlc_session_t *s, json_t *doc, int *statu
     const rtlc_options_t *o = s->o;
     locked_sink_t sink = {*s->sink, s->sink, PTHREAD_MUTEX_INITIALIZER};
     rtlc_session_t ls = *s;
-    pool_t p = {&ls, NULL, 0, 0, NULL, *status, RTLC_GO_ON, PTHREAD_MUTEX_INITIALIZER};
+    pool_t p = {&ls, NULL, 0, 0, NULL, *status, RTLC_GO_ON, 0, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
     size_t nthreads = 0;
-    pthread_t *th;
+    pthread_t th;
     sink.base.run = locked_run;
     sink.base.instance_error = locked_instance_error;
     ls.sink = &sink.base;
     p.order = calloc(s->conf->ninstances + 1, sizeof(size_t));
     p.results = calloc(s->conf->ninstances + 1, sizeof(json_t *));
-    th = calloc((size_t)o->parallel, sizeof(pthread_t));
-    if (!p.order || !p.results || !th)
+    if (!p.order || !p.results)
         rtlc_jcheck(NULL); /* out of memory: exits */
     for (size_t i = 0; i < s->conf->ninstances; i++)
         if (o->instance <= 0 || (size_t)o->instance == i + 1)
             p.order[p.n++] = i;
     for (long t = 0; t < o->parallel && (size_t)t < p.n; t++)
-        if (pthread_create(&th[nthreads], NULL, pool_worker, &p) == 0)
+        if (pthread_create(&th, NULL, pool_worker, &p) == 0 && pthread_detach(th) == 0)
             nthreads++;
-    if (nthreads == 0) /* no thread could be started: run them here */
+    if (nthreads == 0) { /* no thread could be started: run them here */
+        nthreads = 1;
         pool_worker(&p);
-    /* Joining never waits for a stuck check: rtlc_run_instance leaves such a run behind and
-     * returns RTLC_ABANDON, and no worker takes another instance after that. */
-    for (size_t t = 0; t < nthreads; t++)
-        pthread_join(th[t], NULL);
+    }
+    /* Wait for the workers to leave their loop, not for them to exit: a thread's exit gives its
+     * Python thread states back, which waits for a GIL that a stuck, abandoned check may hold. A
+     * stuck run makes its instance return RTLC_ABANDON, and no worker starts another after it. */
+    pthread_mutex_lock(&p.lock);
+    while (p.finished < nthreads)
+        pthread_cond_wait(&p.all_done, &p.lock);
+    pthread_mutex_unlock(&p.lock);
     for (size_t k = 0; k < p.n; k++)
         if (p.results[k])
             rtlc_jappend(json_object_get(doc, "instances"), p.results[k]);
     *status = p.status;
-    free(th);
     free(p.order);
     free(p.results);
     return p.stop;

@@ -532,7 +532,7 @@ static void rtl_sub_unpin(rtl_sub_t *rec)
 
 /* Thread exit (pthread key destructor): give back this thread's states in every interpreter.
  * States of records being ended are left to their ender. A record that the host released while
- * this pinned it is parked, due now, for the next reap.
+ * this pinned it is ended here (or parked, when its own threads still run).
  * An interpreter must never be left without any thread state while it lives: CPython hands the
  * next PyThreadState_New the interpreter's built-in initial state again, and 3.12 aborts
  * ("init_threadstate: thread state already initialized") when that one was used before. So the
@@ -583,7 +583,7 @@ static void rtl_sub_thread_exit(void *marker)
         orphan = --rec->busy == 0 && rec->refs == 0 && rec->where == RTL_SUB_ENDING;
         pthread_mutex_unlock(&rtl_sub_lock);
         if (orphan)
-            rtl_reg_park(rec, 0);
+            rtl_sub_end(rec); /* needs no main GIL; parks it if its threads still run */
     }
 }
 

@@ -291,6 +291,7 @@ func TestCreatorThreadExitKeepsInterpreterUsable(t *testing.T) {
 			}
 		}, i == 0)
 	}
+	time.Sleep(50 * time.Millisecond) // the first of them exits too
 	onOwnThread(t, func() { rt().Decref(chk) }, false)
 }
 
