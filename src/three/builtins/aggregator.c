@@ -7,10 +7,11 @@
  * before parsing anything (§1.3), and calls it with the GIL held. The check instance (argument 1)
  * is accepted and ignored.
  *
- * Strings reach the host borrowed: the parsed arguments point into their str objects, and the tag
- * arrays lend the tags' own buffers. A list or tuple of exact ASCII strs is lent as is (nothing
- * can change it while the GIL is held and the callback runs no Python code); any other tags go
- * through rtl_strv_t, which keeps each tag object alive until it is released after the callback.
+ * Strings reach the host borrowed: the parsed arguments point into their str objects (which the
+ * caller's argument vector keeps alive), and the tag arrays (rtl_strv_t) lend the tags' own
+ * buffers while holding a reference to each tag, released after the callback: a callback that
+ * runs Python and empties the tag list (forbidden by the header, tolerated by upstream, which
+ * copied) cannot free a string the host is reading.
  * The event struct lives on the stack, so the spec's "could not allocate memory for event" cannot
  * occur here.
  */
@@ -117,17 +118,12 @@ static int rtl_fast_metric_args(PyObject *module, PyObject *const *args, Py_ssiz
     return 1;
 }
 
-/* The tag array for one callback: lent from `lent` (RTL_TAGS_LEND_MAX + 1 slots) when
- * rtl_tags_lend can, else converted into *sv, which the caller releases after the callback unless
- * the result is `lent` (then *sv was never touched). NULL, with the spec's tag error raised and
- * *sv released, when the tags are refused. */
-static inline char **rtl_agg_tags(PyObject *py_tags, char **lent, rtl_strv_t *sv)
+/* The tag array for one callback, in *sv, which the caller releases after the callback. NULL,
+ * with the spec's tag error raised and *sv released, when the tags are refused. */
+static inline char **rtl_agg_tags(PyObject *py_tags, rtl_strv_t *sv)
 {
-    rtl_strv_status_t st;
+    rtl_strv_status_t st = rtl_strv_from_tags(sv, py_tags);
 
-    if (rtl_tags_lend(py_tags, lent, RTL_TAGS_LEND_MAX) >= 0)
-        return lent; /* the usual call: nothing to release */
-    st = rtl_strv_from_tags(sv, py_tags);
     if (st != RTL_STRV_OK) {
         rtl_strv_release(sv);
         rtl_raise_tags_error(st);
@@ -144,7 +140,7 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     int mtype;
     double value;
     unsigned char flush = 0;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     if (rtl_cb.submit_metric == NULL)
@@ -154,11 +150,10 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
                           &hostname, &flush)
                < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, v, (char *)hostname, flush != 0);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -168,7 +163,7 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     PyObject *check, *py_tags;
     const char *check_id, *name, *hostname, *message;
     int status;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     (void)self;
@@ -178,11 +173,10 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
                        &message)
         < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_service_check((char *)check_id, (char *)name, status, v, (char *)hostname, (char *)message);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -278,7 +272,7 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     float lower, upper;
     int monotonic;
     unsigned char flush = 0;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     (void)self;
@@ -288,12 +282,11 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
                        &monotonic, &hostname, &py_tags, &flush)
         < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic, (char *)hostname, v,
                                    flush != 0);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 

@@ -485,7 +485,6 @@ rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len)
     size_t n, bytes;
 
     sv->n = 0;
-    sv->nrefs = 0;
     sv->heap = NULL;
     sv->v = sv->stack_v;
     sv->refs = sv->stack_refs;
@@ -515,30 +514,13 @@ int rtl_strv_push(rtl_strv_t *sv, PyObject *obj)
         Py_XDECREF(obj);
         return 0;
     }
-    sv->refs[sv->nrefs++] = obj; /* keeps s alive */
+    sv->refs[sv->n] = obj; /* keeps s alive */
     sv->v[sv->n++] = (char *)s;
     sv->v[sv->n] = NULL;
     return 1;
 }
 
-void rtl_strv_release(rtl_strv_t *sv)
-{
-    Py_ssize_t i;
-
-    for (i = 0; i < sv->nrefs; i++)
-        Py_DECREF(sv->refs[i]);
-    sv->n = 0;
-    sv->nrefs = 0;
-    if (sv->heap != NULL) {
-        rtl_free(sv->heap);
-        sv->heap = NULL;
-    }
-    sv->v = sv->stack_v;
-    sv->refs = sv->stack_refs;
-    sv->v[0] = NULL;
-}
-
-rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
+rtl_strv_status_t rtl_strv_convert_tags(rtl_strv_t *sv, PyObject *seq)
 {
     rtl_strv_status_t st;
     Py_ssize_t len, i;
@@ -559,16 +541,8 @@ rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
     if (st != RTL_STRV_OK)
         return st;
     if (PyList_Check(seq) || PyTuple_Check(seq)) {
-        /* Fastest path, the usual one: every item an exact ASCII str, lent without references
-         * (nrefs stays 0, so release has nothing to drop). */
-        Py_ssize_t lent = rtl_tags_lend(seq, sv->v, len);
-        if (lent >= 0) {
-            sv->n = lent;
-            return RTL_STRV_OK;
-        }
-        sv->v[0] = NULL; /* start again, with references: converting may now run Python code */
-        /* Fast path: borrowed items, each kept alive by its own reference in sv. The size is
-         * re-read on every step in case a finaliser shrinks a list meanwhile. */
+        /* Borrowed items, each kept alive by its own reference in sv. The size is re-read on
+         * every step in case a finaliser shrinks a list meanwhile. */
         for (i = 0; i < len && i < PySequence_Fast_GET_SIZE(seq); i++) {
             PyObject *item = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
             Py_INCREF(item);

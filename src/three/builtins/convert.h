@@ -72,31 +72,6 @@ static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
     return (const char *)PyUnicode_DATA(obj);
 }
 
-/* Lend the tags of a list or tuple of at most cap exact ASCII strs: v[0..len) point into
- * the strs' own buffers and v[len] is NULL. No references are taken, so the result is valid only
- * while the GIL stays held and no Python code runs (an aggregator callback). Returns the count,
- * or -1 (v's contents unspecified) for anything else; callers then take rtl_strv_from_tags.
- * Inline because it is the whole tag handling of the usual submit_metric call. */
-#define RTL_TAGS_LEND_MAX 64 /* the callers' stack arrays: 65 pointers, 520 bytes */
-static inline Py_ssize_t rtl_tags_lend(PyObject *seq, char **v, Py_ssize_t cap)
-{
-    Py_ssize_t len, i;
-
-    if (!PyList_Check(seq) && !PyTuple_Check(seq))
-        return -1;
-    len = PySequence_Fast_GET_SIZE(seq);
-    if (len > cap)
-        return -1;
-    for (i = 0; i < len; i++) {
-        const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
-        if (s == NULL)
-            return -1;
-        v[i] = (char *)s;
-    }
-    v[len] = NULL;
-    return len;
-}
-
 /* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
  *
  * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)
@@ -112,20 +87,56 @@ RTL_HIDDEN int rtl_parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject 
 /* ---- string arrays handed to callbacks --------------------------------------------------------
  *
  * A NULL-terminated char ** whose strings are borrowed (rtl_borrow_string) from Python objects
- * the array keeps strong references to, so the strings stay valid even while the GIL is released
- * (a list the strings came from may then change, but not the objects themselves). Up to
- * RTL_STRV_STACK strings live in the struct itself; larger arrays use one rtl_malloc block. */
-#define RTL_STRV_STACK 16
+ * the array keeps strong references to, so the strings stay valid until the array is released,
+ * whatever runs meanwhile: a list the strings came from may change (another thread while the GIL
+ * is released, a host callback that runs Python although the header forbids it), but the objects
+ * themselves stay. Up to RTL_STRV_STACK strings live in the struct itself (1 KB of stack, enough
+ * for every usual tag list); larger arrays use one rtl_malloc block. */
+#define RTL_STRV_STACK 64
 
 typedef struct rtl_strv_s {
-    char **v;         /* the NULL-terminated array for the host */
-    PyObject **refs;  /* refs[i] owns the object v[i] points into (when nrefs > 0) */
-    Py_ssize_t n;     /* strings stored: v[n] is the NULL terminator */
-    Py_ssize_t nrefs; /* references held in refs: n, or 0 when the strings are lent (tags) */
-    void *heap;       /* the rtl_malloc block, or NULL while the stack slots are used */
+    char **v;        /* the NULL-terminated array for the host */
+    PyObject **refs; /* refs[i] owns the object v[i] points into */
+    Py_ssize_t n;    /* strings stored (and references held): v[n] is the NULL terminator */
+    void *heap;      /* the rtl_malloc block, or NULL while the stack slots are used */
     char *stack_v[RTL_STRV_STACK + 1];
     PyObject *stack_refs[RTL_STRV_STACK];
 } rtl_strv_t;
+
+/* The usual tags of an aggregator call, inline because they are the whole tag handling of the
+ * usual submit_metric: an exact list or tuple of at most RTL_STRV_STACK exact ASCII strs fills sv's
+ * stack slots, each string lent from its str (rtl_ascii_data) and the str held by a reference.
+ * Returns 1 with sv ready (release it with rtl_strv_release), or 0 for anything else, with sv
+ * holding nothing (the caller then runs rtl_strv_from_tags, which initialises it). Never sets an
+ * error, allocates nothing, runs no Python code. */
+static inline int rtl_strv_lend_ascii(rtl_strv_t *sv, PyObject *seq)
+{
+    Py_ssize_t len, i;
+
+    if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) /* subclasses may override __len__ */
+        return 0;
+    len = PySequence_Fast_GET_SIZE(seq);
+    if (len > RTL_STRV_STACK)
+        return 0;
+    for (i = 0; i < len; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+        const char *s = rtl_ascii_data(item, NULL);
+        if (s == NULL) {
+            while (i-- > 0)
+                Py_DECREF(sv->stack_refs[i]); /* still in seq: frees nothing */
+            return 0;
+        }
+        Py_INCREF(item);
+        sv->stack_refs[i] = item;
+        sv->stack_v[i] = (char *)s;
+    }
+    sv->stack_v[len] = NULL;
+    sv->v = sv->stack_v;
+    sv->refs = sv->stack_refs;
+    sv->n = len;
+    sv->heap = NULL;
+    return 1;
+}
 
 typedef enum {
     RTL_STRV_OK = 0,
@@ -143,14 +154,34 @@ RTL_HIDDEN rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len);
  * may be NULL). Returns 1 when appended, 0 when skipped; never leaves an error set. The caller
  * never appends more than the reserved len. */
 RTL_HIDDEN int rtl_strv_push(rtl_strv_t *sv, PyObject *obj);
-/* Drop every reference and the heap block. Needs the GIL. Safe on an already released sv. */
-RTL_HIDDEN void rtl_strv_release(rtl_strv_t *sv);
+/* Drop every reference and the heap block. Needs the GIL. Safe on an already released sv.
+ * Inline: it ends every aggregator call. */
+static inline void rtl_strv_release(rtl_strv_t *sv)
+{
+    Py_ssize_t i;
+
+    for (i = 0; i < sv->n; i++)
+        Py_DECREF(sv->refs[i]);
+    sv->n = 0;
+    if (sv->heap != NULL) {
+        rtl_free(sv->heap);
+        sv->heap = NULL;
+    }
+    sv->v = sv->stack_v;
+    sv->refs = sv->stack_refs;
+    sv->v[0] = NULL;
+}
+
+/* rtl_strv_from_tags without the inline case: any tag sequence. */
+RTL_HIDDEN rtl_strv_status_t rtl_strv_convert_tags(rtl_strv_t *sv, PyObject *seq);
 
 /* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items and items that
- * cannot be fetched are skipped. No Python error is left set; the caller raises per status.
- * The result is valid only while the GIL stays held and no Python code runs (the aggregator's
- * callbacks): a list or tuple of exact ASCII strs is lent without taking references. */
-RTL_HIDDEN rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq);
+ * cannot be fetched are skipped. No Python error is left set; the caller raises per status and
+ * releases sv in every case. */
+static inline rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
+{
+    return rtl_strv_lend_ascii(sv, seq) ? RTL_STRV_OK : rtl_strv_convert_tags(sv, seq);
+}
 /* A list of tags with skipping (set_external_tags) or, strict, every item a string (argv). */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict);
 
