@@ -176,7 +176,10 @@ static void fz_strv(PyObject *o, int mode)
         st = rtl_strv_from_tags(&sv, o);
     else
         st = rtl_strv_from_list(&sv, o, mode == 2);
-    fz_expect_no_error("rtl_strv_from_*");
+    if (st != RTL_STRV_ITEM_ERROR) /* the one status that leaves the item's exception set */
+        fz_expect_no_error("rtl_strv_from_*");
+    else if (!PyErr_Occurred())
+        abort();
     if (st == RTL_STRV_OK) {
         for (i = 0; i < sv.n; i++)
             fz_sink_len(sv.v[i]);

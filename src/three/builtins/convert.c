@@ -552,11 +552,9 @@ rtl_strv_status_t rtl_strv_convert_tags(rtl_strv_t *sv, PyObject *seq)
     }
     for (i = 0; i < len; i++) {
         PyObject *item = PySequence_GetItem(seq, i); /* new reference, or NULL */
-        if (item == NULL) {
-            PyErr_Clear(); /* an item that cannot be fetched is skipped */
-            continue;
-        }
-        rtl_strv_push(sv, item); /* steals */
+        if (item == NULL)
+            return RTL_STRV_ITEM_ERROR; /* raised as is: nothing is submitted (issue 11 item 10) */
+        rtl_strv_push(sv, item);        /* steals */
     }
     return RTL_STRV_OK;
 }
@@ -581,7 +579,8 @@ rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict)
 void rtl_raise_tags_error(rtl_strv_status_t st)
 {
     switch (st) {
-    case RTL_STRV_OK: break;
+    case RTL_STRV_OK:
+    case RTL_STRV_ITEM_ERROR: break; /* the item's own exception is already set */
     case RTL_STRV_NOT_SEQUENCE: PyErr_SetString(PyExc_TypeError, RTL_ERR_TAGS_NOT_SEQUENCE); break;
     case RTL_STRV_NO_LENGTH: PyErr_SetString(PyExc_RuntimeError, RTL_ERR_TAGS_LENGTH); break;
     case RTL_STRV_TOO_LARGE:

@@ -144,7 +144,8 @@ typedef enum {
     RTL_STRV_NO_LENGTH,    /* the length cannot be computed (its error is cleared) */
     RTL_STRV_TOO_LARGE,    /* len + 1 pointers overflow size_t */
     RTL_STRV_NO_MEMORY,    /* rtl_malloc failed */
-    RTL_STRV_BAD_ITEM      /* strict mode: an item is not a valid string */
+    RTL_STRV_BAD_ITEM,     /* strict mode: an item is not a valid string */
+    RTL_STRV_ITEM_ERROR    /* fetching an item raised: its exception is left set */
 } rtl_strv_status_t;
 
 /* Initialise sv (empty) and reserve room for len strings plus the terminator. On failure sv is
@@ -175,8 +176,11 @@ static inline void rtl_strv_release(rtl_strv_t *sv)
 /* rtl_strv_from_tags without the inline case: any tag sequence. */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_convert_tags(rtl_strv_t *sv, PyObject *seq);
 
-/* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items and items that
- * cannot be fetched are skipped. No Python error is left set; the caller raises per status and
+/* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items are skipped.
+ * An item that cannot be fetched (the sequence's __getitem__ raises) fails the whole conversion
+ * with RTL_STRV_ITEM_ERROR and its exception left set, so nothing is submitted with the items
+ * read so far (issue 11 item 10; upstream skipped the item and dropped the exception). Any other
+ * status leaves no Python error set. The caller raises per status (rtl_raise_tags_error) and
  * releases sv in every case. */
 static inline rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
 {
@@ -185,7 +189,8 @@ static inline rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq
 /* A list of tags with skipping (set_external_tags) or, strict, every item a string (argv). */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict);
 
-/* Raise the aggregator's tag error (BUILTINS.md §1.8) for a status other than OK. */
+/* Raise the aggregator's tag error (BUILTINS.md §1.8) for a status other than OK (for
+ * RTL_STRV_ITEM_ERROR the item's exception is already set). */
 RTL_HIDDEN void rtl_raise_tags_error(rtl_strv_status_t st);
 
 /* ---- strings coming back from the host (BUILTINS.md §1.7) ------------------------------------- */

@@ -270,21 +270,62 @@ func TestTagsArrayTooLarge(t *testing.T) {
 	}
 }
 
-func TestTagsUnfetchableItemSkipped(t *testing.T) {
+// A tag sequence whose item fetch raises part-way (issue 11 item 10): the exception is raised as
+// is and no callback is called (upstream skipped the item and dropped the exception, submitting
+// the items read so far). Every tag-taking function.
+func TestTagsItemErrorRaisedNothingSubmitted(t *testing.T) {
 	defer helpers.CheckMemory(t)()
-	m := recordMetrics(t)
-	builtintest.Expect(t, `
-		import aggregator
-		class Seq:
-			def __getitem__(self, i):
-				if i == 1: raise KeyError(i)
-				return 't%d' % i
-			def __len__(self): return 3
-		aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')
-		out.write('ok')
-	`, "ok")
-	if !reflect.DeepEqual(m.tags, []string{"t0", "t2"}) {
-		t.Errorf("tags = %q", m.tags)
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitMetric = func(string, int, string, float64, []string, string, bool) { calls++ }
+		h.SubmitServiceCheck = func(string, string, int, []string, string, string) { calls++ }
+		h.SubmitEvent = func(string, *bindings.Event) { calls++ }
+		h.SubmitHistogramBucket = func(string, string, int64, float32, float32, int, string, []string, bool) { calls++ }
+	})
+	for name, call := range map[string]string{
+		"submit_metric":           "aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')",
+		"submit_service_check":    "aggregator.submit_service_check(None, 'id', 'sc', 0, Seq(), 'h', 'msg')",
+		"submit_event":            "aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': Seq()})",
+		"submit_histogram_bucket": "aggregator.submit_histogram_bucket(None, 'id', 'm', 1, 0.0, 1.0, 1, 'h', Seq())",
+	} {
+		calls = 0
+		builtintest.Expect(t, `
+			import aggregator
+			class Seq:
+				def __getitem__(self, i):
+					if i == 1: raise KeyError('tag %d' % i)
+					return 't%d' % i
+				def __len__(self): return 3
+			`+call+`
+			out.write('submitted')
+		`, "KeyError: 'tag 1'")
+		if calls != 0 {
+			t.Errorf("%s: the host received %d calls", name, calls)
+		}
+	}
+}
+
+// The event dict's lookups report their errors too: a key whose __eq__ raises, met while looking
+// up a field, raises that exception and nothing is submitted (PyDict_GetItemString, which the
+// lookups used, drops it, and the event went out without the field).
+func TestSubmitEventLookupErrorRaisedNothingSubmitted(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitEvent = func(string, *bindings.Event) { calls++ }
+	})
+	for _, key := range []string{"msg_title", "event_type", "timestamp", "tags"} {
+		builtintest.Expect(t, `
+			import aggregator
+			class K:
+				def __hash__(self): return hash(`+helpers.PyString(key)+`)
+				def __eq__(self, other): raise KeyError('eq')
+			aggregator.submit_event(None, 'id', {K(): 1, 'msg_text': 'x'})
+			out.write('submitted')
+		`, "KeyError: 'eq'")
+	}
+	if calls != 0 {
+		t.Errorf("the host received %d events", calls)
 	}
 }
 
