@@ -15,6 +15,7 @@
  * The event struct lives on the stack, so the spec's "could not allocate memory for event" cannot
  * occur here.
  */
+#include "args.h"
 #include "convert.h"
 #include "pycompat.h"
 
@@ -171,8 +172,8 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     if (rtl_cb.submit_metric == NULL)
         Py_RETURN_NONE;
     if (!rtl_fast_metric_args(self, args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
-        && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
-                          &hostname, &flush)
+        && rtl_parse_args(args, nargs, "OsisdOs|b", &check, &check_id, &mtype, &name, &value, &py_tags, &hostname,
+                          &flush)
                < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
@@ -194,9 +195,7 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     (void)self;
     if (rtl_cb.submit_service_check == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "OssiOss", NULL, &check, &check_id, &name, &status, &py_tags, &hostname,
-                       &message)
-        < 0)
+    if (rtl_parse_args(args, nargs, "OssiOss", &check, &check_id, &name, &status, &py_tags, &hostname, &message) < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
@@ -249,7 +248,7 @@ static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssiz
     if ((mst = (rtl_aggregator_state_t *)PyModule_GetState(self)) == NULL)
         return NULL;
     rtl_strv_init(&tags, 0);
-    if (rtl_parse_args(args, nargs, NULL, "OsO", NULL, &check, &check_id, &dict) < 0)
+    if (rtl_parse_args(args, nargs, "OsO", &check, &check_id, &dict) < 0)
         return NULL;
     if (!PyDict_Check(dict)) {
         PyErr_SetString(PyExc_TypeError, RTL_ERR_EVENT_NOT_DICT);
@@ -304,8 +303,8 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     (void)self;
     if (rtl_cb.submit_histogram_bucket == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "OssLffisO|b", NULL, &check, &check_id, &name, &value, &lower, &upper,
-                       &monotonic, &hostname, &py_tags, &flush)
+    if (rtl_parse_args(args, nargs, "OssLffisO|b", &check, &check_id, &name, &value, &lower, &upper, &monotonic,
+                       &hostname, &py_tags, &flush)
         < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
@@ -326,7 +325,7 @@ static PyObject *rtl_submit_event_platform_event(PyObject *self, PyObject *const
     (void)self;
     if (rtl_cb.submit_event_platform_event == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "Oss#s", NULL, &check, &check_id, &raw, &raw_len, &event_type) < 0)
+    if (rtl_parse_args(args, nargs, "Oss#s", &check, &check_id, &raw, &raw_len, &event_type) < 0)
         return NULL;
     if (raw_len > INT_MAX) {
         PyErr_SetString(PyExc_ValueError, RTL_ERR_EVENT_TOO_LARGE);

@@ -72,18 +72,6 @@ static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
     return (const char *)PyUnicode_DATA(obj);
 }
 
-/* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
- *
- * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)
- * or PyArg_ParseTupleAndKeywords (kwlist != NULL) parses a tuple and a dict, with the same error
- * texts, but without building either. Units: O s z s# i b L d f, plus '|' (optional from here),
- * '$' (keyword-only from here) and ':name' (the function name used in messages). Outputs of
- * arguments that are not given are left untouched, so callers initialise their defaults. Every
- * string output is borrowed from the argument object. kwnames is ignored when kwlist is NULL.
- * Returns 0, or -1 with a Python error set. */
-RTL_HIDDEN int rtl_parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, const char *format,
-                              const char *const *kwlist, ...);
-
 /* ---- string arrays handed to callbacks --------------------------------------------------------
  *
  * A NULL-terminated char ** whose strings are borrowed (rtl_borrow_string) from Python objects
@@ -227,6 +215,6 @@ RTL_HIDDEN PyObject *rtl_init_kubeutil(void);
 RTL_HIDDEN PyObject *rtl_init_containers(void);
 
 /* datadog_agent.headers, shared with util.headers (BUILTINS.md §3.3, §4). */
-RTL_HIDDEN PyObject *rtl_headers(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+RTL_HIDDEN PyObject *rtl_headers(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif /* RTL_CONVERT_H */

@@ -7,7 +7,7 @@
 #include "pycompat.h"
 
 static PyMethodDef rtl_util_methods[] = {
-    {"headers", RTL_METH(rtl_headers), METH_FASTCALL | METH_KEYWORDS, "Get standard set of HTTP headers."},
+    {"headers", RTL_METH(rtl_headers), METH_VARARGS | METH_KEYWORDS, "Get standard set of HTTP headers."},
     {NULL, NULL, 0, NULL},
 };
 
