@@ -185,7 +185,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (PyStatus_Exception(Py_InitializeFromConfig(&config)))
         abort();
     PyConfig_Clear(&config);
-    if (rtl_init_stringutils() != EXIT_SUCCESS) {
+    if (rtl_init_stringutils() < 0) {
         PyErr_Print();
         abort();
     }

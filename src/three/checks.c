@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "convert.h"
+#include "state.h"
 #include "three.h"
 
 #define PY(o) ((PyObject *)(o))

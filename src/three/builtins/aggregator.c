@@ -16,6 +16,7 @@
  * occur here.
  */
 #include "args.h"
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
 

@@ -2,7 +2,7 @@
  * containers.c: the `containers` module (BUILTINS.md §8): the host's container exclusion
  * filter. The strings are borrowed from the arguments; the GIL is held during the callback.
  */
-#include "convert.h"
+#include "builtins.h"
 #include "pycompat.h"
 
 /* is_excluded(name, image[, namespace]) */

@@ -18,12 +18,11 @@
  *  3. Strings coming back from the host (§1.7): strict UTF-8 decoding, every host buffer released
  *     with rtl_cgo_free on every path, and no partially built container ever escapes.
  *
- * Error texts shared by several modules are defined here, once.
+ * The tag errors (§1.8) are raised here, for every aggregator function: their texts live here.
  */
 #include "convert.h"
+#include "state.h"
 
-#include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -37,7 +36,7 @@
 
 int rtl_init_stringutils(void)
 {
-    return rtl_istate() != NULL ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rtl_istate() != NULL ? 0 : -1;
 }
 
 const char *rtl_borrow_string(PyObject *obj)
@@ -265,19 +264,4 @@ PyObject *rtl_take_host_strv_list(char **v)
     }
     rtl_cgo_free(v);
     return list;
-}
-
-/* ============================================================================================ */
-/* modules                                                                                       */
-/* ============================================================================================ */
-
-int rtl_module_add(PyObject *module, const char *name, PyObject *value)
-{
-    if (value == NULL)
-        return -1;
-    if (PyModule_AddObject(module, name, value) < 0) { /* steals only on success */
-        Py_DECREF(value);
-        return -1;
-    }
-    return 0;
 }

@@ -12,33 +12,9 @@
 
 /* ---- stringutils (BUILTINS.md §9.1) ------------------------------------------------------ */
 
-/* ---- per-interpreter state (state.c) ----------------------------------------------------------
- *
- * What the backend caches for one interpreter, never shared with another (API.md §13.2): created
- * on first use in each interpreter, released when that interpreter ends. Needs the GIL of the
- * current interpreter. */
-typedef enum {
-    RTL_NAME_RUN,
-    RTL_NAME_CANCEL,
-    RTL_NAME_GET_WARNINGS,
-    RTL_NAME_GET_DIAGNOSES,
-    RTL_NAME_COUNT
-} rtl_name_id_t;
-
-typedef struct rtl_istate_s {
-    PyObject *json_loads, *json_dumps; /* json.loads / json.dumps (strong references) */
-    PyObject *names[RTL_NAME_COUNT];   /* interned method names (strong references) */
-} rtl_istate_t;
-
-/* The current interpreter's state (borrowed, valid while the interpreter lives), or NULL with a
- * Python error set (json could not be imported, out of memory). */
-RTL_HIDDEN rtl_istate_t *rtl_istate(void);
-/* The current interpreter's interned method name (borrowed), or NULL with a Python error set. */
-RTL_HIDDEN PyObject *rtl_name(rtl_name_id_t which);
-
-/* init_stringutils: create the current interpreter's state, which imports json and keeps
- * json.loads/json.dumps. Returns EXIT_SUCCESS, or EXIT_FAILURE with the Python error left set.
- * Optional in a new interpreter (first use creates the state), but it reports an error early. */
+/* init_stringutils: create the current interpreter's state (state.h), which imports json and
+ * keeps json.loads/json.dumps. Returns 0, or -1 with the Python error left set. Optional in a new
+ * interpreter (first use creates the state), but it reports an error early. */
 RTL_HIDDEN int rtl_init_stringutils(void);
 
 /* as_string: NULL -> NULL; bytes -> copy cut at the first NUL; str -> strict UTF-8 copy (on
@@ -195,26 +171,5 @@ RTL_HIDDEN void rtl_raise_host_message(PyObject *exc, const char *msg);
  * released with cgo_free on every path. NULL gives []. On a decode failure: NULL with the error
  * set, and no partial list escapes. */
 RTL_HIDDEN PyObject *rtl_take_host_strv_list(char **v);
-
-/* ---- module registration ---------------------------------------------------------------------- */
-
-/* Add an object to a module (steals value, on success and on failure). Returns 0 or -1. */
-RTL_HIDDEN int rtl_module_add(PyObject *module, const char *name, PyObject *value);
-
-/* Cast a METH_FASTCALL (| METH_KEYWORDS) implementation for a PyMethodDef without
- * -Wcast-function-type noise and without the version-dependent typedef names. */
-#define RTL_METH(fn) ((PyCFunction)(void (*)(void))(fn))
-
-/* Module init functions (one per file), registered by modules.c. */
-RTL_HIDDEN PyObject *rtl_init_aggregator(void);
-RTL_HIDDEN PyObject *rtl_init_datadog_agent(void);
-RTL_HIDDEN PyObject *rtl_init_util(void);
-RTL_HIDDEN PyObject *rtl_init_util_private(void);
-RTL_HIDDEN PyObject *rtl_init_tagger(void);
-RTL_HIDDEN PyObject *rtl_init_kubeutil(void);
-RTL_HIDDEN PyObject *rtl_init_containers(void);
-
-/* datadog_agent.headers, shared with util.headers (BUILTINS.md §3.3, §4). */
-RTL_HIDDEN PyObject *rtl_headers(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif /* RTL_CONVERT_H */

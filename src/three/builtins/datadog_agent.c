@@ -17,8 +17,10 @@
  *
  * Host buffers (out-parameters and results) are released with rtl_cgo_free on every path.
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_errors.h"
 
 #define RTL_ERR_EXT_TAGS_NOT_LIST "tags must be a list"
 #define RTL_ERR_EXT_TAGS_NOT_TUPLE "external host tags list must contain only tuples"
@@ -28,7 +30,6 @@
 #define RTL_ERR_EXT_TAGS_SOURCE_TYPE "source_type is not a valid string"
 #define RTL_ERR_EXT_TAGS_VALUE "dict value must be a list of tags"
 #define RTL_ERR_EXT_TAGS_TOO_LARGE "tag list too large"
-#define RTL_ERR_NO_MEMORY "unable to allocate memory, bailing out"
 #define RTL_ERR_CACHE_READ "failed to read data"
 #define RTL_ERR_EMPTY_SQL "internal error: empty cb_obfuscate_sql response"
 #define RTL_ERR_EMPTY_EXEC_PLAN "internal error: empty cb_obfuscate_sql_exec_plan response"
@@ -444,8 +445,6 @@ static PyObject *rtl_resolve_issue(PyObject *self, PyObject *args, PyObject *kwa
 
 /* ---- module --------------------------------------------------------------------------------------- */
 
-#define RTL_KEYWORDS (METH_VARARGS | METH_KEYWORDS)
-
 static PyMethodDef rtl_datadog_agent_methods[] = {
     {"get_clustername", rtl_get_clustername, METH_NOARGS, "Get the cluster name."},
     {"get_config", rtl_get_config, METH_VARARGS, "Get an Agent config item."},
@@ -453,23 +452,24 @@ static PyMethodDef rtl_datadog_agent_methods[] = {
     {"get_host_tags", rtl_get_host_tags, METH_NOARGS, "Get the host tags."},
     {"tracemalloc_enabled", rtl_tracemalloc_enabled, METH_VARARGS, "Gets if tracemalloc is enabled."},
     {"get_version", rtl_get_version, METH_NOARGS, "Get Agent version."},
-    {"headers", RTL_METH(rtl_headers), RTL_KEYWORDS, "Get standard set of HTTP headers."},
+    {"headers", RTL_METH(rtl_headers), METH_VARARGS | METH_KEYWORDS, "Get standard set of HTTP headers."},
     {"log", rtl_log_message, METH_VARARGS, "Log a message through the agent logger."},
     {"send_log", rtl_send_log, METH_VARARGS, "Submit a log for Checks."},
     {"set_check_metadata", rtl_set_check_metadata, METH_VARARGS, "Send metadata for Checks."},
     {"set_external_tags", rtl_set_external_tags, METH_VARARGS, "Send external host tags."},
     {"write_persistent_cache", rtl_write_persistent_cache, METH_VARARGS, "Store a value for a given key."},
     {"read_persistent_cache", rtl_read_persistent_cache, METH_VARARGS, "Retrieve the value associated with a key."},
-    {"obfuscate_sql", RTL_METH(rtl_obfuscate_sql), RTL_KEYWORDS, "Obfuscate & normalize a SQL string."},
-    {"obfuscate_sql_exec_plan", RTL_METH(rtl_obfuscate_sql_exec_plan), RTL_KEYWORDS,
+    {"obfuscate_sql", RTL_METH(rtl_obfuscate_sql), METH_VARARGS | METH_KEYWORDS, "Obfuscate & normalize a SQL string."},
+    {"obfuscate_sql_exec_plan", RTL_METH(rtl_obfuscate_sql_exec_plan), METH_VARARGS | METH_KEYWORDS,
      "Obfuscate & normalize a SQL Execution Plan."},
     {"get_process_start_time", rtl_get_process_start_time, METH_NOARGS,
      "Get agent process startup time, in seconds since the epoch."},
-    {"obfuscate_mongodb_string", RTL_METH(rtl_obfuscate_mongodb_string), RTL_KEYWORDS,
+    {"obfuscate_mongodb_string", RTL_METH(rtl_obfuscate_mongodb_string), METH_VARARGS | METH_KEYWORDS,
      "Obfuscate & normalize a MongoDB command string."},
-    {"emit_agent_telemetry", RTL_METH(rtl_emit_agent_telemetry), RTL_KEYWORDS, "Emit agent telemetry."},
-    {"report_issue", RTL_METH(rtl_report_issue), RTL_KEYWORDS, "Report a health platform issue."},
-    {"resolve_issue", RTL_METH(rtl_resolve_issue), RTL_KEYWORDS, "Resolve a health platform issue by issue id."},
+    {"emit_agent_telemetry", RTL_METH(rtl_emit_agent_telemetry), METH_VARARGS | METH_KEYWORDS, "Emit agent telemetry."},
+    {"report_issue", RTL_METH(rtl_report_issue), METH_VARARGS | METH_KEYWORDS, "Report a health platform issue."},
+    {"resolve_issue", RTL_METH(rtl_resolve_issue), METH_VARARGS | METH_KEYWORDS,
+     "Resolve a health platform issue by issue id."},
     {NULL, NULL, 0, NULL},
 };
 

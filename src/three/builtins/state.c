@@ -23,7 +23,7 @@
  * capsule's destructor forgets the entry on the thread that ends the interpreter (the only
  * thread left in it).
  */
-#include "convert.h"
+#include "state.h"
 #include "pycompat.h"
 
 #include <stdint.h>

@@ -4,6 +4,7 @@
  * and releases every string and the array, including when a string is not valid UTF-8 (then no
  * partial list escapes, §12.4). The GIL is held during the callback.
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
 

@@ -3,7 +3,7 @@
  * headers(), is datadog_agent.headers itself (rtl_headers in datadog_agent.c): same callback,
  * same http_host handling, same None cases.
  */
-#include "convert.h"
+#include "builtins.h"
 #include "pycompat.h"
 
 static PyMethodDef rtl_util_methods[] = {

@@ -14,15 +14,16 @@
  * stderr and the exception text are released with rtl_cgo_free on every path, and a string that
  * is not valid UTF-8 raises UnicodeDecodeError without a partial tuple (§12.4).
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_errors.h"
 
 #include <string.h>
 
 #define RTL_ERR_CMD_NOT_LIST "command args is not a list"
 #define RTL_ERR_CMD_EMPTY "invalid command: empty list"
 #define RTL_ERR_CMD_BAD_ARG "command argument must be valid strings"
-#define RTL_ERR_NO_MEMORY "unable to allocate memory, bailing out"
 #define RTL_ERR_ENV_NOT_DICT "env is not a dict"
 #define RTL_ERR_ENV_KEY "env key is not a string"
 #define RTL_ERR_ENV_VALUE "env value is not a string"
