@@ -6,10 +6,11 @@
  * rest of the input (fuzz_pyobj.c) or raw bytes (as a host would return them):
  *   as_string, borrow_string, from_json, as_json, the tag/argv arrays (strv), str_from_host,
  *   take_host_str_or_none, take_host_strv_list, raise_host_message, and rtl_parse_args with
- *   every format unit, optional and keyword-only parts, and keyword names.
+ *   the aggregator's formats and every format unit, with optional parts.
  * After each input: no Python error pending (except where the function documents one, then
  * cleared), and every allocation and every "host" buffer freed (the counters balance).
  */
+#include "args.h"
 #include "convert.h"
 
 #include <stdatomic.h>
@@ -104,46 +105,26 @@ static void fz_sink_len(const char *s)
 
 static void fz_parse(fz_in_t *in)
 {
-    static const char *const kw0[] = {"a", "b", "c", NULL};
-    static const char *const kw1[] = {"a", "b", "c", "d", "e", "f", NULL};
-    static const char *const kw2[] = {"query", "options", NULL};
-    static const char *const names[] = {"a", "b", "c", "d", "e", "f", "query", "options", "zz"};
-    PyObject *argv[8], *kwnames = NULL;
-    Py_ssize_t nargs, nkw, i;
-    const char *s1 = NULL, *s2 = NULL;
+    PyObject *argv[10], *o1 = NULL, *o2 = NULL;
+    Py_ssize_t nargs, i;
+    const char *s1 = NULL, *s2 = NULL, *s3 = NULL, *buf = NULL; /* buf: s#, not NUL-terminated */
     Py_ssize_t l1 = 0;
-    PyObject *o1 = NULL;
-    int i1 = 0, rc = 0;
+    int i1 = 0, i2 = 0, rc = 0;
     unsigned char b1 = 0;
     long long ll = 0;
     double d1 = 0;
-    float f1 = 0;
-    uint8_t which = fz_byte(in) % 5, k0;
+    float f1 = 0, f2 = 0;
+    uint8_t which = fz_byte(in) % 5;
 
-    nargs = fz_byte(in) % 6;
-    nkw = fz_byte(in) % 3;
-    k0 = fz_byte(in);
-    for (i = 0; i < nargs + nkw; i++)
+    nargs = fz_byte(in) % 11;
+    for (i = 0; i < nargs; i++)
         argv[i] = fz_object(in, 1);
-    if (nkw > 0) {
-        kwnames = PyTuple_New(nkw);
-        if (kwnames == NULL)
-            abort();
-        for (i = 0; i < nkw; i++) { /* distinct names, as the vectorcall protocol guarantees */
-            PyObject *name = PyUnicode_FromString(names[(k0 + i) % 9]);
-            if (name == NULL)
-                abort();
-            PyTuple_SET_ITEM(kwnames, i, name);
-        }
-    }
-    switch (which) {
-    case 0: rc = rtl_parse_args(argv, nargs, NULL, "sO|z:f0", NULL, &s1, &o1, &s2); break;
-    case 1: rc = rtl_parse_args(argv, nargs, kwnames, "sO|z:f1", kw0, &s1, &o1, &s2); break;
-    case 2: rc = rtl_parse_args(argv, nargs, kwnames, "s#i|b$Ldf:f2", kw1, &s1, &l1, &i1, &b1, &ll, &d1, &f1); break;
-    case 3: rc = rtl_parse_args(argv, nargs, kwnames, "s|z:obfuscate_sql", kw2, &s1, &s2); break;
-    default:
-        rc = rtl_parse_args(argv, nargs, NULL, "|iLbdfs#O:f4", NULL, &i1, &ll, &b1, &d1, &f1, &s1, &l1, &o1);
-        break;
+    switch (which) { /* the aggregator's formats, and every unit with and without '|' */
+    case 0: rc = rtl_parse_args(argv, nargs, "OsisdOs|b", &o1, &s1, &i1, &s2, &d1, &o2, &s3, &b1); break;
+    case 1: rc = rtl_parse_args(argv, nargs, "OssLffisO|b", &o1, &s1, &s2, &ll, &f1, &f2, &i1, &s3, &o2, &b1); break;
+    case 2: rc = rtl_parse_args(argv, nargs, "Oss#s", &o1, &s1, &buf, &l1, &s3); break;
+    case 3: rc = rtl_parse_args(argv, nargs, "OssiOss", &o1, &s1, &s2, &i2, &o2, &s3, &s3); break;
+    default: rc = rtl_parse_args(argv, nargs, "|iLbdfs#O", &i1, &ll, &b1, &d1, &f1, &buf, &l1, &o1); break;
     }
     if (rc == 0) {
         fz_expect_no_error("rtl_parse_args success");
@@ -151,8 +132,12 @@ static void fz_parse(fz_in_t *in)
             fz_sink_len(s1);
         if (s2 != NULL)
             fz_sink_len(s2);
-        if (l1 < 0)
+        if (s3 != NULL)
+            fz_sink_len(s3);
+        if (l1 < 0 || (l1 > 0 && buf == NULL))
             abort();
+        for (i = 0; i < l1; i++)
+            fz_sink += (unsigned char)buf[i];
     } else if (rc == -1) {
         if (!PyErr_Occurred())
             abort();
@@ -160,9 +145,8 @@ static void fz_parse(fz_in_t *in)
     } else {
         abort();
     }
-    for (i = 0; i < nargs + nkw; i++)
+    for (i = 0; i < nargs; i++)
         Py_DECREF(argv[i]);
-    Py_XDECREF(kwnames);
 }
 
 static void fz_strv(PyObject *o, int mode)
@@ -176,7 +160,10 @@ static void fz_strv(PyObject *o, int mode)
         st = rtl_strv_from_tags(&sv, o);
     else
         st = rtl_strv_from_list(&sv, o, mode == 2);
-    fz_expect_no_error("rtl_strv_from_*");
+    if (st != RTL_STRV_ITEM_ERROR) /* the one status that leaves the item's exception set */
+        fz_expect_no_error("rtl_strv_from_*");
+    else if (!PyErr_Occurred())
+        abort();
     if (st == RTL_STRV_OK) {
         for (i = 0; i < sv.n; i++)
             fz_sink_len(sv.v[i]);
@@ -198,7 +185,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (PyStatus_Exception(Py_InitializeFromConfig(&config)))
         abort();
     PyConfig_Clear(&config);
-    if (rtl_init_stringutils() != EXIT_SUCCESS) {
+    if (rtl_init_stringutils() < 0) {
         PyErr_Print();
         abort();
     }

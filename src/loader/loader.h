@@ -21,7 +21,4 @@ struct rtloader_s {
  */
 RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *python_home, const char *python_exe, char **error);
 
-/* _malloc'ed printf-style message (NULL if out of memory). */
-RTL_HIDDEN char *rtl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 #endif /* RTL_LOADER_H */

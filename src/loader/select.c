@@ -37,22 +37,20 @@
 #include "rtl_format.h"
 #include "rtloader_mem.h"
 
-#if defined(__linux__) || defined(__unix__)
-#    define RTL_LIB_PREFIX "libdatadog-agent-three"
-#    define RTL_LIB_SUFFIX ".so"
-#elif defined(__APPLE__)
-#    define RTL_LIB_PREFIX "libdatadog-agent-three"
-#    define RTL_LIB_SUFFIX ".dylib"
-#else
+#if !defined(__linux__) && !defined(__unix__)
 #    error "Platform not supported"
 #endif
+#define RTL_LIB_PREFIX "libdatadog-agent-three"
+#define RTL_LIB_SUFFIX ".so"
 #define RTL_DEFAULT_LIB RTL_LIB_PREFIX RTL_LIB_SUFFIX
 
 /* The library opened first in this process, kept forever (see the design note). */
 static void *rtl_dl;
 static char rtl_dl_name[PATH_MAX];
 
-RTL_HIDDEN char *rtl_msg(const char *fmt, ...)
+/* _malloc'ed printf-style message (NULL if out of memory). */
+static char *rtl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *rtl_msg(const char *fmt, ...)
 {
     va_list ap;
     char *s;

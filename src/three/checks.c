@@ -9,11 +9,8 @@
  */
 #include <string.h>
 
-#include "convert.h"
-#include "pycompat.h"
+#include "state.h"
 #include "three.h"
-
-#define PY(o) ((PyObject *)(o))
 
 /* ---- get_class ---------------------------------------------------------------------------- */
 
@@ -94,26 +91,26 @@ RTL_HIDDEN int rtl_get_class(void *st, const char *name, rtloader_pyobject_t **p
     if (!rtl_ready(t))
         return 0;
     if (name == NULL) {
-        rtl_set_error(t, "unable to import module '(null)': module name is NULL");
+        rtl_set_error(t, RTL_ERR_MODULE_NAME_NULL);
         return 0;
     }
     module = PyImport_ImportModule(name); /* new reference */
     if (module == NULL) {
         char *pyerr = rtl_fetch_pyerr();
-        rtl_set_errorf(t, "unable to import module '%s': %s", name, pyerr ? pyerr : "");
+        rtl_set_errorf(t, RTL_ERR_MODULE_IMPORT_F, name, pyerr ? pyerr : "");
         rtl_free(pyerr);
         return 0;
     }
     klass = rtl_find_subclass(t->base_class, module, &err);
     if (klass == NULL) {
-        rtl_set_errorf(t, "unable to find a subclass of the base check in module '%s': %s", name, err ? err : "");
+        rtl_set_errorf(t, RTL_ERR_NO_SUBCLASS_F, name, err ? err : "");
         rtl_free(err);
         Py_DECREF(module);
         return 0;
     }
     if (py_module == NULL || py_class == NULL) {
         /* Never write through a NULL out-pointer (API.md §11 item 2). */
-        rtl_set_error(t, "get_class: NULL output argument");
+        rtl_set_error(t, RTL_ERR_GET_CLASS_NULL);
         Py_DECREF(klass);
         Py_DECREF(module);
         return 0;
@@ -144,17 +141,17 @@ RTL_HIDDEN int rtl_get_attr_string(void *st, rtloader_pyobject_t *obj, const cha
         return 0;
     }
     if (!PyUnicode_Check(a)) {
-        rtl_set_errorf(t, "error attribute %s has a different type than unicode", attr);
+        rtl_set_errorf(t, RTL_ERR_ATTR_NOT_UNICODE_F, attr);
         goto done;
     }
     utf8 = PyUnicode_AsUTF8(a); /* borrowed buffer of `a` */
     if (utf8 == NULL) {
         PyErr_Clear();
-        rtl_set_errorf(t, "error converting attribute %s to string", attr);
+        rtl_set_errorf(t, RTL_ERR_ATTR_CONVERT_F, attr);
         goto done;
     }
     if ((*value = rtl_strdup(utf8)) == NULL) {
-        rtl_set_errorf(t, "could not allocate memory for attribute %s", attr);
+        rtl_set_errorf(t, RTL_ERR_ATTR_MEMORY_F, attr);
         goto done;
     }
     ok = 1;
@@ -178,12 +175,12 @@ RTL_HIDDEN int rtl_get_attr_bool(void *st, rtloader_pyobject_t *obj, const char 
     a = PyObject_GetAttrString(PY(obj), attr); /* new reference */
     if (a == NULL) {
         PyErr_Clear();
-        rtl_set_errorf(t, "error fetching attribute %s does not exist", attr);
+        rtl_set_errorf(t, RTL_ERR_ATTR_MISSING_F, attr);
         rtl_sub_leave(&sw);
         return 0;
     }
     if (!PyBool_Check(a)) {
-        rtl_set_errorf(t, "error attribute %s has a different type than bool", attr);
+        rtl_set_errorf(t, RTL_ERR_ATTR_NOT_BOOL_F, attr);
     } else {
         *value = (a == Py_True);
         ok = 1;
@@ -210,12 +207,12 @@ static int rtl_set_str_attr(rtl_three_t *t, PyObject *obj, const char *attr, con
     s = PyUnicode_FromString(value); /* new reference */
     if (s == NULL) {
         PyErr_Clear();
-        rtl_set_errorf(t, "error could not set %s: %s", attr, value);
+        rtl_set_errorf(t, RTL_ERR_SET_ATTR_F, attr, value);
         return 0;
     }
     if (PyObject_SetAttrString(obj, attr, s) != 0) {
         char *pyerr = rtl_fetch_pyerr();
-        rtl_set_errorf(t, "error could not set '%s' attr: %s", attr, pyerr ? pyerr : "");
+        rtl_set_errorf(t, RTL_ERR_SET_ATTR_PY_F, attr, pyerr ? pyerr : "");
         rtl_free(pyerr);
         Py_DECREF(s);
         return 0;
@@ -234,7 +231,7 @@ RTL_HIDDEN int rtl_get_check(void *st, rtloader_pyobject_t *py_class, const char
     if (!rtl_ready(t))
         return 0;
     if (py_class == NULL || check == NULL) {
-        rtl_set_error(t, "get_check: NULL check class or output argument");
+        rtl_set_error(t, RTL_ERR_GET_CHECK_NULL);
         return 0;
     }
     /* With sub-interpreters on, in an interpreter of its own when it can (API.md §13.2) */
@@ -257,82 +254,82 @@ RTL_HIDDEN int rtl_check_new(rtl_three_t *t, PyObject *klass, const char *init_c
     /* 1. init_config */
     init_dict = rtl_load_config(klass, init_config);
     if (init_dict == NULL) {
-        rtl_set_error_py(t, "error parsing init_config: ");
+        rtl_set_error_py(t, RTL_ERR_INIT_CONFIG_PARSE);
         goto done;
     }
     if (init_dict == Py_None) {
         Py_DECREF(init_dict);
         init_dict = PyDict_New();
         if (init_dict == NULL) {
-            rtl_set_error_py(t, "error 'init_config' can't be initialized to an empty dict: ");
+            rtl_set_error_py(t, RTL_ERR_INIT_CONFIG_EMPTY);
             goto done;
         }
     } else if (!PyDict_Check(init_dict)) {
-        rtl_set_error(t, "error 'init_config' is not a dict");
+        rtl_set_error(t, RTL_ERR_INIT_CONFIG_NOT_DICT);
         goto done;
     }
     /* 2. instance (None is not accepted) */
     inst = rtl_load_config(klass, instance);
     if (inst == NULL) {
-        rtl_set_error_py(t, "error parsing instance: ");
+        rtl_set_error_py(t, RTL_ERR_INSTANCE_PARSE);
         goto done;
     }
     if (!PyDict_Check(inst)) {
-        rtl_set_error(t, "error instance is not a dict");
+        rtl_set_error(t, RTL_ERR_INSTANCE_NOT_DICT);
         goto done;
     }
     /* 3. instances = (inst,) */
     instances = PyTuple_New(1);
     if (instances == NULL) {
-        rtl_set_error_py(t, "could not create tuple for instances: ");
+        rtl_set_error_py(t, RTL_ERR_INSTANCES_TUPLE);
         goto done;
     }
     Py_INCREF(inst);
     if (PyTuple_SetItem(instances, 0, inst) != 0) { /* steals the reference just taken */
-        rtl_set_error_py(t, "could not set instance item on instances: ");
+        rtl_set_error_py(t, RTL_ERR_INSTANCES_ITEM);
         goto done;
     }
     /* 4. arguments */
     args = PyTuple_New(0);
     if (args == NULL) {
-        rtl_set_error_py(t, "error 'args' can't be initialized to an empty tuple: ");
+        rtl_set_error_py(t, RTL_ERR_ARGS_TUPLE);
         goto done;
     }
     kwargs = PyDict_New();
     if (kwargs == NULL) {
-        rtl_set_error_py(t, "error 'kwargs' can't be initialized to an empty dict: ");
+        rtl_set_error_py(t, RTL_ERR_KWARGS_DICT);
         goto done;
     }
     name = check_name ? PyUnicode_FromString(check_name) : NULL;
     if (name == NULL) {
-        rtl_set_error_py(t, "error 'name' can't be initialized: ");
+        rtl_set_error_py(t, RTL_ERR_NAME_INIT);
         goto done;
     }
     if (PyDict_SetItemString(kwargs, "name", name) != 0) {
-        rtl_set_error_py(t, "error 'name' key can't be set: ");
+        rtl_set_error_py(t, RTL_ERR_NAME_KEY);
         goto done;
     }
     if (PyDict_SetItemString(kwargs, "init_config", init_dict) != 0) {
-        rtl_set_error_py(t, "error 'init_config' key can't be set: ");
+        rtl_set_error_py(t, RTL_ERR_INIT_CONFIG_KEY);
         goto done;
     }
     if (PyDict_SetItemString(kwargs, "instances", instances) != 0) {
-        rtl_set_error_py(t, "error 'instances' key can't be set: ");
+        rtl_set_error_py(t, RTL_ERR_INSTANCES_KEY);
         goto done;
     }
     /* 5. agentConfig (deprecated constructor) */
     if (deprecated && agent_config != NULL) {
         agent = rtl_load_config(klass, agent_config);
         if (agent == NULL) {
-            rtl_set_error_py(t, "error parsing agent_config: ");
+            rtl_set_error_py(t, RTL_ERR_AGENT_CONFIG_PARSE);
             goto done;
         }
         if (!PyDict_Check(agent)) {
-            rtl_set_error(t, "error agent_config is not a dict");
+            rtl_set_error(t, RTL_ERR_AGENT_CONFIG_NOT_DICT);
             goto done;
         }
         if (PyDict_SetItemString(kwargs, "agentConfig", agent) != 0) {
-            rtl_set_error_py(t, "error 'agentConfig' key can't be set: ");
+            rtl_set_error_py(t, RTL_ERR_AGENT_CONFIG_KEY);
             goto done;
         }
     }
@@ -390,15 +387,15 @@ RTL_HIDDEN char *rtl_run_check(void *st, rtloader_pyobject_t *check)
         return NULL;
     res = rtl_call_method(PY(check), RTL_NAME_RUN); /* new reference */
     if (res == NULL || !PyUnicode_Check(res)) {
-        rtl_set_error_py(t, "error invoking 'run' method: ");
+        rtl_set_error_py(t, RTL_ERR_RUN_INVOKE);
         goto done;
     }
     utf8 = PyUnicode_AsUTF8AndSize(res, &n); /* borrowed buffer of `res` */
     if (utf8 == NULL) {
         PyErr_Clear();
-        rtl_set_error(t, "error converting 'run' result to string");
+        rtl_set_error(t, RTL_ERR_RUN_CONVERT);
     } else if ((out = rtl_strndup(utf8, (size_t)n)) == NULL) {
-        rtl_set_error(t, "could not allocate memory for the 'run' result");
+        rtl_set_error(t, RTL_ERR_RUN_MEMORY);
     }
 done:
     Py_XDECREF(res);
@@ -415,7 +412,7 @@ RTL_HIDDEN void rtl_cancel_check(void *st, rtloader_pyobject_t *check)
         return;
     res = rtl_call_method(PY(check), RTL_NAME_CANCEL); /* new reference, ignored */
     if (res == NULL)
-        rtl_set_error_py(t, "error invoking 'cancel' method: ");
+        rtl_set_error_py(t, RTL_ERR_CANCEL_INVOKE);
     Py_XDECREF(res);
     rtl_sub_leave(&sw);
 }
@@ -432,25 +429,25 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
         return NULL;
     list = rtl_call_method(PY(check), RTL_NAME_GET_WARNINGS); /* new reference */
     if (list == NULL) {
-        rtl_set_error_py(t, "error invoking 'get_warnings' method: ");
+        rtl_set_error_py(t, RTL_ERR_WARNINGS_INVOKE);
         rtl_sub_leave(&sw);
         return NULL;
     }
     n = PyObject_Length(list);
     if (n < 0) {
-        rtl_set_error_py(t, "error computing 'len(warnings)': ");
+        rtl_set_error_py(t, RTL_ERR_WARNINGS_LEN);
         goto done;
     }
     out = rtl_malloc(((size_t)n + 1) * sizeof(char *));
     if (out == NULL) {
-        rtl_set_error(t, "could not allocate memory to store warnings");
+        rtl_set_error(t, RTL_ERR_WARNINGS_MEMORY);
         goto done;
     }
     for (i = 0; i < n; i++) {
         PyObject *item = PySequence_GetItem(list, i); /* new reference */
         const char *utf8;
         if (item == NULL) {
-            rtl_set_error_py(t, "there was an error browsing 'warnings' list: ");
+            rtl_set_error_py(t, RTL_ERR_WARNINGS_ITEM);
             goto fail;
         }
         /* Non-str or unencodable items are skipped; the array stays compact (§11 item 4). A
@@ -459,7 +456,7 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
         if (PyUnicode_Check(item) && (utf8 = PyUnicode_AsUTF8(item)) != NULL) {
             if ((out[k] = rtl_strdup(utf8)) == NULL) {
                 Py_DECREF(item);
-                rtl_set_error(t, "could not allocate memory to store warnings");
+                rtl_set_error(t, RTL_ERR_WARNINGS_MEMORY);
                 goto fail;
             }
             k++;
@@ -483,7 +480,7 @@ done:
 /* The synthesised diagnosis of API.md §7.8, with `msg` escaped byte by byte. */
 static char *rtl_diagnosis_error(const char *msg)
 {
-    static const char head[] = "[{\"result\":3, \"diagnosis\": \"check's get_diagnoses() method failed\", "
+    static const char head[] = "[{\"result\":3, \"diagnosis\": \"" RTL_ERR_DIAGNOSES_FAILED "\", "
                                "\"rawerror\": \"";
     static const char tail[] = "\"}]";
     size_t len = strlen(msg), i;
@@ -540,15 +537,15 @@ RTL_HIDDEN char *rtl_get_check_diagnoses(void *st, rtloader_pyobject_t *check)
     utf8 = PyUnicode_AsUTF8AndSize(res, &n); /* borrowed buffer of `res` */
     if (utf8 == NULL) {
         PyErr_Clear();
-        out = rtl_diagnosis_error("error converting 'get_diagnoses' result to string");
+        out = rtl_diagnosis_error(RTL_ERR_DIAGNOSES_CONVERT);
         goto done;
     }
     out = rtl_strndup(utf8, (size_t)n);
     if (out == NULL) /* still a diagnosis, if memory allows; else NULL with an error */
-        out = rtl_diagnosis_error("could not allocate memory for the 'get_diagnoses' result");
+        out = rtl_diagnosis_error(RTL_ERR_DIAGNOSES_RESULT_MEMORY);
 done:
     if (out == NULL)
-        rtl_set_error(t, "could not allocate memory for the diagnoses");
+        rtl_set_error(t, RTL_ERR_DIAGNOSES_MEMORY);
     rtl_free(err);
     Py_XDECREF(res);
     rtl_sub_leave(&sw);

@@ -38,22 +38,16 @@ static void rtl_swap_error(rtl_three_t *t, char *msg, int set)
     rtl_free(old);
 }
 
-/* Stores an rt-owned message (NULL when out of memory: get_error then reads RTL_ERR_NOT_STORED). */
-static void rtl_store_error(rtl_three_t *t, char *msg)
-{
-    rtl_swap_error(t, msg, 1);
-}
-
 RTL_HIDDEN void rtl_set_error(rtl_three_t *t, const char *msg)
 {
-    rtl_store_error(t, rtl_strdup(msg ? msg : ""));
+    rtl_swap_error(t, rtl_strdup(msg ? msg : ""), 1); /* NULL: get_error reports RTL_ERR_NOT_STORED */
 }
 
 RTL_HIDDEN void rtl_set_errorf(rtl_three_t *t, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    rtl_store_error(t, rtl_vformat(rtl_malloc, fmt, ap)); /* NULL: get_error reports RTL_ERR_NOT_STORED */
+    rtl_swap_error(t, rtl_vformat(rtl_malloc, fmt, ap), 1); /* NULL: get_error reports RTL_ERR_NOT_STORED */
     va_end(ap);
 }
 

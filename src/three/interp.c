@@ -11,8 +11,6 @@
 #include "convert.h"
 #include "three.h"
 
-#define PY(o) ((PyObject *)(o))
-
 RTL_HIDDEN void rtl_incref(void *st, rtloader_pyobject_t *obj)
 {
     if (((rtl_three_t *)st)->state == RTL_INIT_OK && !rtl_sub_incref(obj))
@@ -40,20 +38,20 @@ RTL_HIDDEN void rtl_set_module_attr_string(void *st, const char *module, const c
     if (!rtl_ready(t))
         return;
     if (module == NULL || attr == NULL || value == NULL) {
-        rtl_set_error(t, "error setting a module attribute: NULL argument");
+        rtl_set_error(t, RTL_ERR_MODULE_ATTR_NULL);
         return;
     }
     mod = PyImport_ImportModule(module); /* new reference */
     if (mod == NULL) {
         char *pyerr = rtl_fetch_pyerr();
-        rtl_set_errorf(t, "error importing python '%s' module: %s", module, pyerr ? pyerr : "");
+        rtl_set_errorf(t, RTL_ERR_MODULE_ATTR_IMPORT_F, module, pyerr ? pyerr : "");
         rtl_free(pyerr);
         return;
     }
     val = PyUnicode_FromString(value); /* new reference */
     if (val == NULL || PyObject_SetAttrString(mod, attr, val) != 0) {
         char *pyerr = rtl_fetch_pyerr();
-        rtl_set_errorf(t, "error setting the '%s.%s' attribute: %s", module, attr, pyerr ? pyerr : "");
+        rtl_set_errorf(t, RTL_ERR_MODULE_ATTR_SET_F, module, attr, pyerr ? pyerr : "");
         rtl_free(pyerr);
     } else {
         rtl_sub_record_attr(t, module, attr, val); /* re-applied in every later sub-interpreter */
@@ -73,28 +71,28 @@ RTL_HIDDEN py_info_t *rtl_get_py_info(void *st)
         return NULL;
     info = rtl_malloc(sizeof(*info));
     if (info == NULL) {
-        rtl_set_error(t, "could not allocate a py_info_t struct");
+        rtl_set_error(t, RTL_ERR_PY_INFO_MEMORY);
         return NULL;
     }
     info->version = Py_GetVersion(); /* static string owned by Python */
     info->path = NULL;
     sys = PyImport_ImportModule("sys"); /* new reference */
     if (sys == NULL) {
-        rtl_set_error_py(t, "could not import module 'sys': ");
+        rtl_set_error_py(t, RTL_ERR_PY_INFO_SYS);
         goto done;
     }
     path = PyObject_GetAttrString(sys, "path"); /* new reference */
     if (path == NULL) {
-        rtl_set_error_py(t, "could not get 'sys.path': ");
+        rtl_set_error_py(t, RTL_ERR_PY_INFO_PATH);
         goto done;
     }
     repr = PyObject_Repr(path); /* new reference */
     if (repr == NULL || (utf8 = PyUnicode_AsUTF8(repr)) == NULL) {
-        rtl_set_error_py(t, "could not compute a string representation of 'sys.path': ");
+        rtl_set_error_py(t, RTL_ERR_PY_INFO_PATH_REPR);
         goto done;
     }
     if ((info->path = rtl_strdup(utf8)) == NULL)
-        rtl_set_error(t, "could not allocate memory for 'sys.path'");
+        rtl_set_error(t, RTL_ERR_PY_INFO_PATH_MEMORY);
 done:
     Py_XDECREF(sys);
     Py_XDECREF(path);
@@ -173,11 +171,11 @@ RTL_HIDDEN char *rtl_get_integration_list(void *st)
         "datadog_checks.base.utils.agent.packages",
         "get_datadog_wheels",
         rtl_is_list,
-        "could not import datadog_checks.base.utils.agent.packages: ",
-        "could not fetch get_datadog_wheels attr: ",
-        "error fetching wheels list: ",
-        "'get_datadog_wheels' did not return a list",
-        "'packages' could not be serialized to json: ",
+        RTL_ERR_WHEELS_IMPORT,
+        RTL_ERR_WHEELS_ATTR,
+        RTL_ERR_WHEELS_CALL,
+        RTL_ERR_WHEELS_NOT_LIST,
+        RTL_ERR_WHEELS_JSON,
     };
     return rtl_call_to_json(st, &c);
 }
@@ -185,14 +183,8 @@ RTL_HIDDEN char *rtl_get_integration_list(void *st)
 RTL_HIDDEN char *rtl_get_interpreter_memory_usage(void *st)
 {
     static const struct rtl_json_call c = {
-        "utils.py_mem",
-        "get_mem_stats",
-        rtl_is_dict,
-        "could not import utils.py_mem: ",
-        "could not fetch get_mem_stats attr: ",
-        "error fetching interpreter memory usage: ",
-        "'get_mem_stats' did not return a dictionary",
-        "'get_mem_stats' result could not be serialized to json: ",
+        "utils.py_mem",   "get_mem_stats",  rtl_is_dict,          RTL_ERR_MEM_IMPORT,
+        RTL_ERR_MEM_ATTR, RTL_ERR_MEM_CALL, RTL_ERR_MEM_NOT_DICT, RTL_ERR_MEM_JSON,
     };
     return rtl_call_to_json(st, &c);
 }

@@ -1,5 +1,6 @@
 /*
- * pycompat.h: every Python-version switch of the backend core, in one place (3.8 to 3.13).
+ * pycompat.h: every Python-version switch of the backend (core and built-in modules), in one
+ * place (3.8 to 3.13).
  *
  * Each helper has one meaning on every version; the #if picks the non-deprecated API the running
  * headers offer, so the backend builds with -Werror=deprecated-declarations everywhere.
@@ -101,6 +102,22 @@ static inline PyInterpreterState *rtl_interp_current(void)
 #else
     return _PyInterpreterState_Get();
 #endif
+}
+
+/* PyArg's integer units (i, b, L) reject a float before converting it. 3.8 and 3.9 do it with
+ * their own message; from 3.10 PyLong_AsLong refuses floats itself ("'float' object cannot be
+ * interpreted as an integer"). Returns 1 with that TypeError set when arg is refused here. */
+static inline int rtl_arg_float_rejected(PyObject *arg)
+{
+#if PY_VERSION_HEX < 0x030A0000
+    if (PyFloat_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "integer argument expected, got float");
+        return 1;
+    }
+#else
+    (void)arg;
+#endif
+    return 0;
 }
 
 /* The slot array of a built-in module (multi-phase initialisation, PEP 489): its Py_mod_exec

@@ -45,6 +45,10 @@
 #define PY(o) ((PyObject *)(o))
 #define RTL_SUB_RETRY_MS 100 /* a parked interpreter is tried again at most this often */
 #define RTL_ERR_NO_TSTATE "could not create a thread state in the check's sub-interpreter"
+#define RTL_ERR_SUB_AFTER_INIT "sub-interpreters must be enabled before init"
+#define RTL_ERR_SUB_NEED_312_F "sub-interpreters need Python 3.12 or newer (this is %d.%d)"
+#define RTL_ERR_SUB_NULL_CHECK "check_is_isolated: NULL check"
+#define RTL_ERR_SUB_BLOCKLIST_MEMORY "could not allocate memory for the sub-interpreter blocklist"
 
 /* ---- API entries that exist on every version ----------------------------------------------- */
 
@@ -62,7 +66,7 @@ RTL_HIDDEN int rtl_set_subinterpreter_blocklist(void *st, const char *modules)
     char *copy = NULL, *old;
 
     if (modules != NULL && modules[0] != '\0' && (copy = rtl_strdup(modules)) == NULL) {
-        rtl_set_error(t, "could not allocate memory for the sub-interpreter blocklist");
+        rtl_set_error(t, RTL_ERR_SUB_BLOCKLIST_MEMORY);
         return 0;
     }
     pthread_mutex_lock(&rtl_sub_lock);
@@ -79,12 +83,11 @@ RTL_HIDDEN int rtl_enable_subinterpreters(void *st, int on)
 {
     rtl_three_t *t = st;
     if (t->state != RTL_INIT_NONE) {
-        rtl_set_error(t, "sub-interpreters must be enabled before init");
+        rtl_set_error(t, RTL_ERR_SUB_AFTER_INIT);
         return 0;
     }
     if (on) {
-        rtl_set_errorf(t, "sub-interpreters need Python 3.12 or newer (this is %d.%d)", PY_MAJOR_VERSION,
-                       PY_MINOR_VERSION);
+        rtl_set_errorf(t, RTL_ERR_SUB_NEED_312_F, PY_MAJOR_VERSION, PY_MINOR_VERSION);
         return 0;
     }
     return 1;
@@ -96,7 +99,7 @@ RTL_HIDDEN int rtl_check_is_isolated(void *st, rtloader_pyobject_t *check)
     if (!rtl_ready(t))
         return -1;
     if (check == NULL) {
-        rtl_set_error(t, "check_is_isolated: NULL check");
+        rtl_set_error(t, RTL_ERR_SUB_NULL_CHECK);
         return -1;
     }
     return 0;
@@ -593,7 +596,7 @@ RTL_HIDDEN int rtl_enable_subinterpreters(void *st, int on)
 {
     rtl_three_t *t = st;
     if (t->state != RTL_INIT_NONE) {
-        rtl_set_error(t, "sub-interpreters must be enabled before init");
+        rtl_set_error(t, RTL_ERR_SUB_AFTER_INIT);
         return 0;
     }
     t->sub.on = on != 0;
@@ -615,7 +618,7 @@ RTL_HIDDEN int rtl_check_is_isolated(void *st, rtloader_pyobject_t *check)
     if (!rtl_ready(t))
         return -1;
     if (check == NULL) {
-        rtl_set_error(t, "check_is_isolated: NULL check");
+        rtl_set_error(t, RTL_ERR_SUB_NULL_CHECK);
         return -1;
     }
     pthread_mutex_lock(&rtl_sub_lock);

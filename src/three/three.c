@@ -30,8 +30,6 @@ RTL_HIDDEN struct rtl_callbacks rtl_cb;
 /* Process-wide: set by the first init attempt, successful or not. */
 static int rtl_init_attempted;
 
-#define RTL_ERR_PATH_LOST "could not allocate memory to record a path given to add_python_path"
-
 RTL_HIDDEN void rtl_cgo_free(void *ptr)
 {
     cb_cgo_free_t f = rtl_cb.cgo_free;
@@ -150,18 +148,18 @@ static int rtl_apply_paths(rtl_three_t *t)
     PyObject *path = PySys_GetObject("path"); /* borrowed */
     size_t i;
     if (path == NULL) {
-        rtl_set_error(t, "could not access sys.path");
+        rtl_set_error(t, RTL_ERR_SYS_PATH_ACCESS);
         return 0;
     }
     for (i = 0; i < t->npaths; i++) {
         PyObject *p = PyUnicode_DecodeFSDefault(t->paths[i]); /* new reference */
         if (p == NULL) {
-            rtl_set_error_py(t, "could not set pythonPath: ");
+            rtl_set_error_py(t, RTL_ERR_SYS_PATH_SET);
             return 0;
         }
         if (PyList_Append(path, p) != 0) {
             Py_DECREF(p);
-            rtl_set_error_py(t, "could not append path to pythonPath: ");
+            rtl_set_error_py(t, RTL_ERR_SYS_PATH_APPEND);
             return 0;
         }
         Py_DECREF(p);
@@ -174,13 +172,13 @@ static int rtl_import_base_class(rtl_three_t *t)
 {
     PyObject *mod = PyImport_ImportModule("datadog_checks.checks"); /* new reference */
     if (mod == NULL) {
-        rtl_set_error_py(t, "could not import base class: ");
+        rtl_set_error_py(t, RTL_ERR_BASE_CLASS);
         return 0;
     }
     t->base_class = PyObject_GetAttrString(mod, "AgentCheck"); /* new reference, kept */
     Py_DECREF(mod);
     if (t->base_class == NULL) {
-        rtl_set_error_py(t, "could not import base class: ");
+        rtl_set_error_py(t, RTL_ERR_BASE_CLASS);
         return 0;
     }
     return 1;
@@ -208,7 +206,7 @@ static int rtl_init(void *st)
     preconfig.utf8_mode = 1;
     status = Py_PreInitialize(&preconfig);
     if (PyStatus_Exception(status)) {
-        rtl_status_error(t, "Failed to pre-initialize Python", status);
+        rtl_status_error(t, RTL_ERR_PREINIT, status);
         goto fail_no_python;
     }
 
@@ -216,23 +214,23 @@ static int rtl_init(void *st)
     config.install_signal_handlers = 1;
     status = PyConfig_SetBytesString(&config, &config.home, t->home);
     if (PyStatus_Exception(status)) {
-        rtl_status_error(t, "Failed to set python home", status);
+        rtl_status_error(t, RTL_ERR_SET_HOME, status);
         goto fail_config;
     }
     if (t->exe != NULL) {
         status = PyConfig_SetBytesString(&config, &config.program_name, t->exe);
         if (PyStatus_Exception(status)) {
-            rtl_status_error(t, "Failed to set program name", status);
+            rtl_status_error(t, RTL_ERR_SET_PROGRAM_NAME, status);
             goto fail_config;
         }
         status = PyConfig_SetBytesString(&config, &config.executable, t->exe);
         if (PyStatus_Exception(status)) {
-            rtl_status_error(t, "Failed to set executable path", status);
+            rtl_status_error(t, RTL_ERR_SET_EXECUTABLE, status);
             goto fail_config;
         }
     }
     if (rtl_builtins_register() != 0) {
-        rtl_set_error(t, "Failed to initialize Python: could not register the built-in modules");
+        rtl_set_error(t, RTL_ERR_REGISTER_BUILTINS);
         goto fail_config;
     }
     if (t->pymem_requested)
@@ -241,14 +239,14 @@ static int rtl_init(void *st)
     status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) {
-        rtl_status_error(t, "Failed to initialize Python", status);
+        rtl_status_error(t, RTL_ERR_INITIALIZE, status);
         goto fail_no_python; /* a half-initialised interpreter may hold the GIL: released there */
     }
 
     if (!rtl_apply_paths(t))
         goto fail_python;
-    if (rtl_init_stringutils() != EXIT_SUCCESS) {
-        rtl_set_error_py(t, "error initializing string utils: ");
+    if (rtl_init_stringutils() < 0) {
+        rtl_set_error_py(t, RTL_ERR_STRINGUTILS);
         goto fail_python;
     }
     if (!rtl_import_base_class(t))

@@ -24,9 +24,10 @@
 
 #define RTL_HIDDEN __attribute__((visibility("hidden")))
 
-/* The error every interpreter-needing call reports before a successful init (API.md §12.2). */
-#define RTL_ERR_NOT_INITIALIZED "rtloader is not initialized"
-#define RTL_ERR_ALREADY_INITIALIZED "rtloader is already initialized"
+/* The PyObject behind a host's opaque rtloader_pyobject_t. */
+#define PY(o) ((PyObject *)(o))
+
+#include "rtl_errors.h" /* every error text of the backend that is not one module's own */
 
 typedef enum { RTL_INIT_NONE = 0, RTL_INIT_OK, RTL_INIT_FAILED } rtl_init_state_t;
 

@@ -35,6 +35,11 @@ type Event struct {
 // registered cgo_free (rtloader's _free), so the memory tracker balances. A nil *string result
 // means NULL. Go strings may hold any bytes, including invalid UTF-8.
 type Handlers struct {
+	// AggregatorEnter, when set, runs as each tag-taking aggregator callback (submit_metric,
+	// submit_service_check, submit_event, submit_histogram_bucket) is entered, before any of its
+	// arguments is read. Tests use it to run Python inside a callback, which the header forbids
+	// real hosts, and then check what the callback received.
+	AggregatorEnter func()
 	// aggregator
 	SubmitMetric             func(checkID string, mtype int, name string, value float64, tags []string, hostname string, flushFirstValue bool)
 	SubmitServiceCheck       func(checkID, name string, status int, tags []string, hostname, message string)
@@ -166,8 +171,15 @@ func setOut(out **C.char, s *string) {
 
 // --- exported callbacks --------------------------------------------------------------------------
 
+func aggregatorEnter() {
+	if f := current().AggregatorEnter; f != nil {
+		f()
+	}
+}
+
 //export goSubmitMetric
 func goSubmitMetric(checkID *C.char, mtype C.metric_type_t, name *C.char, value C.double, tags **C.char, hostname *C.char, flush C.bool) {
+	aggregatorEnter()
 	if h := current().SubmitMetric; h != nil {
 		// metric_type_t is unsigned in cgo, but rtloader passes Python's int through: signed.
 		h(goStr(checkID), int(int32(mtype)), goStr(name), float64(value), goStrings(tags), goStr(hostname), bool(flush))
@@ -176,6 +188,7 @@ func goSubmitMetric(checkID *C.char, mtype C.metric_type_t, name *C.char, value 
 
 //export goSubmitServiceCheck
 func goSubmitServiceCheck(checkID *C.char, name *C.char, status C.int, tags **C.char, hostname *C.char, message *C.char) {
+	aggregatorEnter()
 	if h := current().SubmitServiceCheck; h != nil {
 		h(goStr(checkID), goStr(name), int(status), goStrings(tags), goStr(hostname), goStr(message))
 	}
@@ -183,6 +196,7 @@ func goSubmitServiceCheck(checkID *C.char, name *C.char, status C.int, tags **C.
 
 //export goSubmitEvent
 func goSubmitEvent(checkID *C.char, ev *C.event_t) {
+	aggregatorEnter()
 	h := current().SubmitEvent
 	if h == nil {
 		return
@@ -207,6 +221,7 @@ func goSubmitEvent(checkID *C.char, ev *C.event_t) {
 
 //export goSubmitHistogramBucket
 func goSubmitHistogramBucket(checkID *C.char, name *C.char, value C.longlong, lower C.float, upper C.float, monotonic C.int, hostname *C.char, tags **C.char, flush C.bool) {
+	aggregatorEnter()
 	if h := current().SubmitHistogramBucket; h != nil {
 		h(goStr(checkID), goStr(name), int64(value), float32(lower), float32(upper), int(monotonic), goStr(hostname), goStrings(tags), bool(flush))
 	}

@@ -10,8 +10,8 @@ import (
 const (
 	errTags   = "RuntimeError: could not allocate memory for tags"
 	errBail   = "MemoryError: unable to allocate memory, bailing out"
-	tags20    = "['t\u00e9g%d' % i for i in range(20)]" // non-ASCII: converted, not lent, heap past 16
-	argv17    = "['arg%d' % i for i in range(17)]"      // past the 16 stack slots of an argv
+	tags65    = "['t\u00e9g%d' % i for i in range(65)]" // non-ASCII: converted, not lent, heap past 64
+	argv65    = "['arg%d' % i for i in range(65)]"      // past the 64 stack slots of an argv
 	noopCheck = "None, 'id'"
 )
 
@@ -25,10 +25,10 @@ func TestFaultsAggregatorTagArrays(t *testing.T) {
 		h.SubmitEvent = func(string, *bindings.Event) {}
 	})
 	for name, call := range map[string]string{
-		"submit_metric":           "aggregator.submit_metric(" + noopCheck + ", 0, 'm', 1.0, " + tags20 + ", 'h')",
-		"submit_service_check":    "aggregator.submit_service_check(" + noopCheck + ", 'sc', 0, " + tags20 + ", 'h', 'msg')",
-		"submit_histogram_bucket": "aggregator.submit_histogram_bucket(" + noopCheck + ", 'b', 1, 0.0, 1.0, 1, 'h', " + tags20 + ")",
-		"submit_event":            "aggregator.submit_event(" + noopCheck + ", {'msg_title': 't', 'tags': " + tags20 + "})",
+		"submit_metric":           "aggregator.submit_metric(" + noopCheck + ", 0, 'm', 1.0, " + tags65 + ", 'h')",
+		"submit_service_check":    "aggregator.submit_service_check(" + noopCheck + ", 'sc', 0, " + tags65 + ", 'h', 'msg')",
+		"submit_histogram_bucket": "aggregator.submit_histogram_bucket(" + noopCheck + ", 'b', 1, 0.0, 1.0, 1, 'h', " + tags65 + ")",
+		"submit_event":            "aggregator.submit_event(" + noopCheck + ", {'msg_title': 't', 'tags': " + tags65 + "})",
 	} {
 		call := call
 		t.Run(name, func(t *testing.T) {
@@ -50,7 +50,7 @@ func TestFaultsSetExternalTags(t *testing.T) {
 	sweep(t, scenario{
 		run: py(`
 			import datadog_agent
-			datadog_agent.set_external_tags([('h1', {'src': ` + tags20 + `}), ('h2', {'src': ` + tags20 + `})])
+			datadog_agent.set_external_tags([('h1', {'src': ` + tags65 + `}), ('h2', {'src': ` + tags65 + `})])
 			out.write('ok')
 		`),
 		want:     "ok",
@@ -71,7 +71,7 @@ func TestFaultsSubprocessOutput(t *testing.T) {
 	sweep(t, scenario{
 		run: py(`
 			import _util
-			out.write(repr(_util.get_subprocess_output(` + argv17 + `, False, env={'A': '1', 'LONGER_NAME': 'value'})))
+			out.write(repr(_util.get_subprocess_output(` + argv65 + `, False, env={'A': '1', 'LONGER_NAME': 'value'})))
 		`),
 		want: "('out', 'err', 3)",
 		// A failed copy of a host string reaches rtloader as a NULL stream.

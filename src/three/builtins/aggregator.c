@@ -7,13 +7,16 @@
  * before parsing anything (§1.3), and calls it with the GIL held. The check instance (argument 1)
  * is accepted and ignored.
  *
- * Strings reach the host borrowed: the parsed arguments point into their str objects, and the tag
- * arrays lend the tags' own buffers. A list or tuple of exact ASCII strs is lent as is (nothing
- * can change it while the GIL is held and the callback runs no Python code); any other tags go
- * through rtl_strv_t, which keeps each tag object alive until it is released after the callback.
+ * Strings reach the host borrowed: the parsed arguments point into their str objects (which the
+ * caller's argument vector keeps alive), and the tag arrays (rtl_strv_t) lend the tags' own
+ * buffers while holding a reference to each tag, released after the callback: a callback that
+ * runs Python and empties the tag list (forbidden by the header, tolerated by upstream, which
+ * copied) cannot free a string the host is reading.
  * The event struct lives on the stack, so the spec's "could not allocate memory for event" cannot
  * occur here.
  */
+#include "args.h"
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
 
@@ -24,17 +27,42 @@
 #define RTL_ERR_EVENT_NOT_DICT "event must be a dict"
 #define RTL_ERR_EVENT_TOO_LARGE "event is too large"
 
-/* Strings already known to hold no NUL, one slot per string argument of submit_metric: a check
- * passes the same check_id and hostname objects on every call, and often the same name, so the
- * scan runs once per new object instead of once per call. Each slot holds a strong reference,
- * so a pointer equal to it is that very (immutable, exact) str; replacing one frees at most an
- * exact str, which runs no Python code. The slots are the module's state, one set per
- * interpreter (state.c), released with the module; read and written with that interpreter's
- * GIL held. What a miss costs: `make bench`, figure 1m. */
+/* The event_t string fields and the dict keys they come from (§2.3). */
+static const struct {
+    const char *key;
+    size_t offset;
+} rtl_event_fields[] = {
+    {"msg_title", offsetof(event_t, title)},
+    {"msg_text", offsetof(event_t, text)},
+    {"priority", offsetof(event_t, priority)},
+    {"host", offsetof(event_t, host)},
+    {"alert_type", offsetof(event_t, alert_type)},
+    {"aggregation_key", offsetof(event_t, aggregation_key)},
+    {"source_type_name", offsetof(event_t, source_type_name)},
+    {"event_type", offsetof(event_t, event_type)},
+};
+#define RTL_EVENT_NFIELDS (sizeof(rtl_event_fields) / sizeof(rtl_event_fields[0]))
+/* The event dict's keys: the fields above, then these two. */
+enum { RTL_EVENT_KEY_TS = RTL_EVENT_NFIELDS, RTL_EVENT_KEY_TAGS, RTL_EVENT_NKEYS };
+
+/* The module's state, one per interpreter (state.c), released with the module; read and written
+ * with that interpreter's GIL held. Only strong references (traverse and clear walk it as an
+ * array of them).
+ *
+ * nul_free: strings already known to hold no NUL, one slot per string argument of submit_metric:
+ * a check passes the same check_id and hostname objects on every call, and often the same name,
+ * so the scan runs once per new object instead of once per call. Each slot holds a strong
+ * reference, so a pointer equal to it is that very (immutable, exact) str; replacing one frees at
+ * most an exact str, which runs no Python code. What a miss costs: `make bench`, figure 1m.
+ *
+ * event_keys: the event dict's keys, interned once, so that submit_event looks them up without
+ * making a str per key and per call, and with errors reported (PyDict_GetItemWithError). */
 enum { RTL_NF_CHECK_ID, RTL_NF_NAME, RTL_NF_HOSTNAME, RTL_NF_SLOTS };
 typedef struct {
     PyObject *nul_free[RTL_NF_SLOTS];
+    PyObject *event_keys[RTL_EVENT_NKEYS];
 } rtl_aggregator_state_t;
+#define RTL_AGG_STATE_NREFS (sizeof(rtl_aggregator_state_t) / sizeof(PyObject *))
 
 static inline int rtl_fast_str(PyObject *o, PyObject **slot, const char **out)
 {
@@ -117,17 +145,12 @@ static int rtl_fast_metric_args(PyObject *module, PyObject *const *args, Py_ssiz
     return 1;
 }
 
-/* The tag array for one callback: lent from `lent` (RTL_TAGS_LEND_MAX + 1 slots) when
- * rtl_tags_lend can, else converted into *sv, which the caller releases after the callback unless
- * the result is `lent` (then *sv was never touched). NULL, with the spec's tag error raised and
- * *sv released, when the tags are refused. */
-static inline char **rtl_agg_tags(PyObject *py_tags, char **lent, rtl_strv_t *sv)
+/* The tag array for one callback, in *sv, which the caller releases after the callback. NULL,
+ * with the spec's tag error raised and *sv released, when the tags are refused. */
+static inline char **rtl_agg_tags(PyObject *py_tags, rtl_strv_t *sv)
 {
-    rtl_strv_status_t st;
+    rtl_strv_status_t st = rtl_strv_from_tags(sv, py_tags);
 
-    if (rtl_tags_lend(py_tags, lent, RTL_TAGS_LEND_MAX) >= 0)
-        return lent; /* the usual call: nothing to release */
-    st = rtl_strv_from_tags(sv, py_tags);
     if (st != RTL_STRV_OK) {
         rtl_strv_release(sv);
         rtl_raise_tags_error(st);
@@ -144,21 +167,20 @@ static PyObject *rtl_submit_metric(PyObject *self, PyObject *const *args, Py_ssi
     int mtype;
     double value;
     unsigned char flush = 0;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     if (rtl_cb.submit_metric == NULL)
         Py_RETURN_NONE;
     if (!rtl_fast_metric_args(self, args, nargs, &check_id, &mtype, &name, &value, &py_tags, &hostname, &flush)
-        && rtl_parse_args(args, nargs, NULL, "OsisdOs|b", NULL, &check, &check_id, &mtype, &name, &value, &py_tags,
-                          &hostname, &flush)
+        && rtl_parse_args(args, nargs, "OsisdOs|b", &check, &check_id, &mtype, &name, &value, &py_tags, &hostname,
+                          &flush)
                < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_metric((char *)check_id, (metric_type_t)mtype, (char *)name, value, v, (char *)hostname, flush != 0);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -168,39 +190,20 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     PyObject *check, *py_tags;
     const char *check_id, *name, *hostname, *message;
     int status;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     (void)self;
     if (rtl_cb.submit_service_check == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "OssiOss", NULL, &check, &check_id, &name, &status, &py_tags, &hostname,
-                       &message)
-        < 0)
+    if (rtl_parse_args(args, nargs, "OssiOss", &check, &check_id, &name, &status, &py_tags, &hostname, &message) < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_service_check((char *)check_id, (char *)name, status, v, (char *)hostname, (char *)message);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
-
-/* The event_t string fields and the dict keys they come from (§2.3). */
-static const struct {
-    const char *key;
-    size_t offset;
-} rtl_event_fields[] = {
-    {"msg_title", offsetof(event_t, title)},
-    {"msg_text", offsetof(event_t, text)},
-    {"priority", offsetof(event_t, priority)},
-    {"host", offsetof(event_t, host)},
-    {"alert_type", offsetof(event_t, alert_type)},
-    {"aggregation_key", offsetof(event_t, aggregation_key)},
-    {"source_type_name", offsetof(event_t, source_type_name)},
-    {"event_type", offsetof(event_t, event_type)},
-};
-#define RTL_EVENT_NFIELDS (sizeof(rtl_event_fields) / sizeof(rtl_event_fields[0]))
 
 /* timestamp: a C long; a failed conversion, or -1, gives 0 ("now") with the error cleared. */
 static long rtl_event_ts(PyObject *ts)
@@ -217,22 +220,36 @@ static long rtl_event_ts(PyObject *ts)
     return v;
 }
 
+/* dict[key] as a borrowed reference; NULL when absent (*failed = 0) or when the lookup raised
+ * (*failed = 1, the exception left set: a key whose __eq__ raises, for instance). */
+static PyObject *rtl_event_get(PyObject *dict, PyObject *key, int *failed)
+{
+    PyObject *v = PyDict_GetItemWithError(dict, key); /* borrowed */
+
+    if (v == NULL && PyErr_Occurred())
+        *failed = 1;
+    return v;
+}
+
 /* submit_event(check, check_id, event) */
 static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *check, *dict, *py_tags, *ret = NULL;
+    PyObject *check, *dict, *py_tags = NULL, *ret = NULL;
     PyObject *refs[RTL_EVENT_NFIELDS] = {NULL};
     const char *check_id;
+    rtl_aggregator_state_t *mst;
     event_t ev;
     rtl_strv_t tags;
     rtl_strv_status_t st = RTL_STRV_OK;
+    int failed = 0;
     size_t i;
 
-    (void)self;
     if (rtl_cb.submit_event == NULL)
         Py_RETURN_NONE;
+    if ((mst = (rtl_aggregator_state_t *)PyModule_GetState(self)) == NULL)
+        return NULL;
     rtl_strv_init(&tags, 0);
-    if (rtl_parse_args(args, nargs, NULL, "OsO", NULL, &check, &check_id, &dict) < 0)
+    if (rtl_parse_args(args, nargs, "OsO", &check, &check_id, &dict) < 0)
         return NULL;
     if (!PyDict_Check(dict)) {
         PyErr_SetString(PyExc_TypeError, RTL_ERR_EVENT_NOT_DICT);
@@ -241,14 +258,17 @@ static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssiz
     Py_INCREF(dict); /* the fields below are borrowed from its values */
 
     memset(&ev, 0, sizeof(ev));
-    for (i = 0; i < RTL_EVENT_NFIELDS; i++) {
-        refs[i] = PyDict_GetItemString(dict, rtl_event_fields[i].key); /* borrowed, or NULL */
-        Py_XINCREF(refs[i]);                                           /* keeps the lent string alive */
+    for (i = 0; i < RTL_EVENT_NFIELDS && !failed; i++) {
+        refs[i] = rtl_event_get(dict, mst->event_keys[i], &failed); /* borrowed, or NULL */
+        Py_XINCREF(refs[i]);                                        /* keeps the lent string alive */
         *(const char **)((char *)&ev + rtl_event_fields[i].offset) = rtl_borrow_string(refs[i]);
     }
-    ev.ts = rtl_event_ts(PyDict_GetItemString(dict, "timestamp")); /* borrowed */
-
-    py_tags = PyDict_GetItemString(dict, "tags"); /* borrowed; absent means tags = NULL */
+    if (!failed)
+        ev.ts = rtl_event_ts(rtl_event_get(dict, mst->event_keys[RTL_EVENT_KEY_TS], &failed)); /* borrowed */
+    if (!failed)
+        py_tags = rtl_event_get(dict, mst->event_keys[RTL_EVENT_KEY_TAGS], &failed); /* absent: tags = NULL */
+    if (failed)
+        goto done; /* a lookup raised: nothing is submitted */
     if (py_tags != NULL) {
         st = rtl_strv_from_tags(&tags, py_tags);
         if (st != RTL_STRV_OK) {
@@ -278,22 +298,21 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     float lower, upper;
     int monotonic;
     unsigned char flush = 0;
-    char *lent[RTL_TAGS_LEND_MAX + 1], **v;
+    char **v;
     rtl_strv_t tags;
 
     (void)self;
     if (rtl_cb.submit_histogram_bucket == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "OssLffisO|b", NULL, &check, &check_id, &name, &value, &lower, &upper,
-                       &monotonic, &hostname, &py_tags, &flush)
+    if (rtl_parse_args(args, nargs, "OssLffisO|b", &check, &check_id, &name, &value, &lower, &upper, &monotonic,
+                       &hostname, &py_tags, &flush)
         < 0)
         return NULL;
-    if ((v = rtl_agg_tags(py_tags, lent, &tags)) == NULL)
+    if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
     rtl_cb.submit_histogram_bucket((char *)check_id, (char *)name, value, lower, upper, monotonic, (char *)hostname, v,
                                    flush != 0);
-    if (v != lent)
-        rtl_strv_release(&tags);
+    rtl_strv_release(&tags);
     Py_RETURN_NONE;
 }
 
@@ -307,7 +326,7 @@ static PyObject *rtl_submit_event_platform_event(PyObject *self, PyObject *const
     (void)self;
     if (rtl_cb.submit_event_platform_event == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "Oss#s", NULL, &check, &check_id, &raw, &raw_len, &event_type) < 0)
+    if (rtl_parse_args(args, nargs, "Oss#s", &check, &check_id, &raw, &raw_len, &event_type) < 0)
         return NULL;
     if (raw_len > INT_MAX) {
         PyErr_SetString(PyExc_ValueError, RTL_ERR_EVENT_TOO_LARGE);
@@ -340,33 +359,49 @@ static int rtl_aggregator_exec(PyObject *m)
         {"COUNTER", DATADOG_AGENT_RTLOADER_COUNTER},     {"HISTOGRAM", DATADOG_AGENT_RTLOADER_HISTOGRAM},
         {"HISTORATE", DATADOG_AGENT_RTLOADER_HISTORATE},
     };
+    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(m);
     size_t i;
 
+    if (st == NULL)
+        return -1;
     for (i = 0; i < sizeof(consts) / sizeof(consts[0]); i++)
         if (PyModule_AddIntConstant(m, consts[i].name, consts[i].value) < 0)
             return -1;
+    for (i = 0; i < RTL_EVENT_NKEYS; i++) {
+        const char *key = i < RTL_EVENT_NFIELDS   ? rtl_event_fields[i].key
+                          : i == RTL_EVENT_KEY_TS ? "timestamp"
+                                                  : "tags";
+        if ((st->event_keys[i] = PyUnicode_InternFromString(key)) == NULL) /* new reference */
+            return -1;
+    }
     return 0;
+}
+
+/* The state as the array of strong references it is. */
+static PyObject **rtl_aggregator_refs(PyObject *m)
+{
+    return (PyObject **)PyModule_GetState(m);
 }
 
 static int rtl_aggregator_traverse(PyObject *m, visitproc visit, void *arg)
 {
-    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(m);
-    int i;
+    PyObject **refs = rtl_aggregator_refs(m);
+    size_t i;
 
-    if (st != NULL)
-        for (i = 0; i < RTL_NF_SLOTS; i++)
-            Py_VISIT(st->nul_free[i]);
+    if (refs != NULL)
+        for (i = 0; i < RTL_AGG_STATE_NREFS; i++)
+            Py_VISIT(refs[i]);
     return 0;
 }
 
 static int rtl_aggregator_clear(PyObject *m)
 {
-    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(m);
-    int i;
+    PyObject **refs = rtl_aggregator_refs(m);
+    size_t i;
 
-    if (st != NULL)
-        for (i = 0; i < RTL_NF_SLOTS; i++)
-            Py_CLEAR(st->nul_free[i]);
+    if (refs != NULL)
+        for (i = 0; i < RTL_AGG_STATE_NREFS; i++)
+            Py_CLEAR(refs[i]);
     return 0;
 }
 

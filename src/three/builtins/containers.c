@@ -2,25 +2,25 @@
  * containers.c: the `containers` module (BUILTINS.md §8): the host's container exclusion
  * filter. The strings are borrowed from the arguments; the GIL is held during the callback.
  */
-#include "convert.h"
+#include "builtins.h"
 #include "pycompat.h"
 
 /* is_excluded(name, image[, namespace]) */
-static PyObject *rtl_is_excluded(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_is_excluded(PyObject *self, PyObject *args)
 {
     const char *name, *image, *ns = NULL;
 
     (void)self;
     if (rtl_cb.is_excluded == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "ss|s", NULL, &name, &image, &ns) < 0)
+    if (!PyArg_ParseTuple(args, "ss|s", &name, &image, &ns))
         return NULL;
     /* The namespace is NULL when omitted; None is rejected by the 's' unit. */
     return PyBool_FromLong(rtl_cb.is_excluded((char *)name, (char *)image, (char *)ns) > 0);
 }
 
 static PyMethodDef rtl_containers_methods[] = {
-    {"is_excluded", RTL_METH(rtl_is_excluded), METH_FASTCALL,
+    {"is_excluded", rtl_is_excluded, METH_VARARGS,
      "Returns whether a container is excluded per name, image and namespace."},
     {NULL, NULL, 0, NULL},
 };

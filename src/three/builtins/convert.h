@@ -12,33 +12,9 @@
 
 /* ---- stringutils (BUILTINS.md §9.1) ------------------------------------------------------ */
 
-/* ---- per-interpreter state (state.c) ----------------------------------------------------------
- *
- * What the backend caches for one interpreter, never shared with another (API.md §13.2): created
- * on first use in each interpreter, released when that interpreter ends. Needs the GIL of the
- * current interpreter. */
-typedef enum {
-    RTL_NAME_RUN,
-    RTL_NAME_CANCEL,
-    RTL_NAME_GET_WARNINGS,
-    RTL_NAME_GET_DIAGNOSES,
-    RTL_NAME_COUNT
-} rtl_name_id_t;
-
-typedef struct rtl_istate_s {
-    PyObject *json_loads, *json_dumps; /* json.loads / json.dumps (strong references) */
-    PyObject *names[RTL_NAME_COUNT];   /* interned method names (strong references) */
-} rtl_istate_t;
-
-/* The current interpreter's state (borrowed, valid while the interpreter lives), or NULL with a
- * Python error set (json could not be imported, out of memory). */
-RTL_HIDDEN rtl_istate_t *rtl_istate(void);
-/* The current interpreter's interned method name (borrowed), or NULL with a Python error set. */
-RTL_HIDDEN PyObject *rtl_name(rtl_name_id_t which);
-
-/* init_stringutils: create the current interpreter's state, which imports json and keeps
- * json.loads/json.dumps. Returns EXIT_SUCCESS, or EXIT_FAILURE with the Python error left set.
- * Optional in a new interpreter (first use creates the state), but it reports an error early. */
+/* init_stringutils: create the current interpreter's state (state.h), which imports json and
+ * keeps json.loads/json.dumps. Returns 0, or -1 with the Python error left set. Optional in a new
+ * interpreter (first use creates the state), but it reports an error early. */
 RTL_HIDDEN int rtl_init_stringutils(void);
 
 /* as_string: NULL -> NULL; bytes -> copy cut at the first NUL; str -> strict UTF-8 copy (on
@@ -72,60 +48,59 @@ static inline const char *rtl_ascii_data(PyObject *obj, Py_ssize_t *len)
     return (const char *)PyUnicode_DATA(obj);
 }
 
-/* Lend the tags of a list or tuple of at most cap exact ASCII strs: v[0..len) point into
- * the strs' own buffers and v[len] is NULL. No references are taken, so the result is valid only
- * while the GIL stays held and no Python code runs (an aggregator callback). Returns the count,
- * or -1 (v's contents unspecified) for anything else; callers then take rtl_strv_from_tags.
- * Inline because it is the whole tag handling of the usual submit_metric call. */
-#define RTL_TAGS_LEND_MAX 64 /* the callers' stack arrays: 65 pointers, 520 bytes */
-static inline Py_ssize_t rtl_tags_lend(PyObject *seq, char **v, Py_ssize_t cap)
-{
-    Py_ssize_t len, i;
-
-    if (!PyList_Check(seq) && !PyTuple_Check(seq))
-        return -1;
-    len = PySequence_Fast_GET_SIZE(seq);
-    if (len > cap)
-        return -1;
-    for (i = 0; i < len; i++) {
-        const char *s = rtl_ascii_data(PySequence_Fast_GET_ITEM(seq, i), NULL);
-        if (s == NULL)
-            return -1;
-        v[i] = (char *)s;
-    }
-    v[len] = NULL;
-    return len;
-}
-
-/* ---- argument parsing (METH_FASTCALL) ---------------------------------------------------------
- *
- * rtl_parse_args parses a vectorcall argument vector the way PyArg_ParseTuple (kwlist == NULL)
- * or PyArg_ParseTupleAndKeywords (kwlist != NULL) parses a tuple and a dict, with the same error
- * texts, but without building either. Units: O s z s# i b L d f, plus '|' (optional from here),
- * '$' (keyword-only from here) and ':name' (the function name used in messages). Outputs of
- * arguments that are not given are left untouched, so callers initialise their defaults. Every
- * string output is borrowed from the argument object. kwnames is ignored when kwlist is NULL.
- * Returns 0, or -1 with a Python error set. */
-RTL_HIDDEN int rtl_parse_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, const char *format,
-                              const char *const *kwlist, ...);
-
 /* ---- string arrays handed to callbacks --------------------------------------------------------
  *
  * A NULL-terminated char ** whose strings are borrowed (rtl_borrow_string) from Python objects
- * the array keeps strong references to, so the strings stay valid even while the GIL is released
- * (a list the strings came from may then change, but not the objects themselves). Up to
- * RTL_STRV_STACK strings live in the struct itself; larger arrays use one rtl_malloc block. */
-#define RTL_STRV_STACK 16
+ * the array keeps strong references to, so the strings stay valid until the array is released,
+ * whatever runs meanwhile: a list the strings came from may change (another thread while the GIL
+ * is released, a host callback that runs Python although the header forbids it), but the objects
+ * themselves stay. Up to RTL_STRV_STACK strings live in the struct itself (1 KB of stack, enough
+ * for every usual tag list); larger arrays use one rtl_malloc block. */
+#define RTL_STRV_STACK 64
 
 typedef struct rtl_strv_s {
-    char **v;         /* the NULL-terminated array for the host */
-    PyObject **refs;  /* refs[i] owns the object v[i] points into (when nrefs > 0) */
-    Py_ssize_t n;     /* strings stored: v[n] is the NULL terminator */
-    Py_ssize_t nrefs; /* references held in refs: n, or 0 when the strings are lent (tags) */
-    void *heap;       /* the rtl_malloc block, or NULL while the stack slots are used */
+    char **v;        /* the NULL-terminated array for the host */
+    PyObject **refs; /* refs[i] owns the object v[i] points into */
+    Py_ssize_t n;    /* strings stored (and references held): v[n] is the NULL terminator */
+    void *heap;      /* the rtl_malloc block, or NULL while the stack slots are used */
     char *stack_v[RTL_STRV_STACK + 1];
     PyObject *stack_refs[RTL_STRV_STACK];
 } rtl_strv_t;
+
+/* The usual tags of an aggregator call, inline because they are the whole tag handling of the
+ * usual submit_metric: an exact list or tuple of at most RTL_STRV_STACK exact ASCII strs fills sv's
+ * stack slots, each string lent from its str (rtl_ascii_data) and the str held by a reference.
+ * Returns 1 with sv ready (release it with rtl_strv_release), or 0 for anything else, with sv
+ * holding nothing (the caller then runs rtl_strv_from_tags, which initialises it). Never sets an
+ * error, allocates nothing, runs no Python code. */
+static inline int rtl_strv_lend_ascii(rtl_strv_t *sv, PyObject *seq)
+{
+    Py_ssize_t len, i;
+
+    if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) /* subclasses may override __len__ */
+        return 0;
+    len = PySequence_Fast_GET_SIZE(seq);
+    if (len > RTL_STRV_STACK)
+        return 0;
+    for (i = 0; i < len; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+        const char *s = rtl_ascii_data(item, NULL);
+        if (s == NULL) {
+            while (i-- > 0)
+                Py_DECREF(sv->stack_refs[i]); /* still in seq: frees nothing */
+            return 0;
+        }
+        Py_INCREF(item);
+        sv->stack_refs[i] = item;
+        sv->stack_v[i] = (char *)s;
+    }
+    sv->stack_v[len] = NULL;
+    sv->v = sv->stack_v;
+    sv->refs = sv->stack_refs;
+    sv->n = len;
+    sv->heap = NULL;
+    return 1;
+}
 
 typedef enum {
     RTL_STRV_OK = 0,
@@ -133,7 +108,8 @@ typedef enum {
     RTL_STRV_NO_LENGTH,    /* the length cannot be computed (its error is cleared) */
     RTL_STRV_TOO_LARGE,    /* len + 1 pointers overflow size_t */
     RTL_STRV_NO_MEMORY,    /* rtl_malloc failed */
-    RTL_STRV_BAD_ITEM      /* strict mode: an item is not a valid string */
+    RTL_STRV_BAD_ITEM,     /* strict mode: an item is not a valid string */
+    RTL_STRV_ITEM_ERROR    /* fetching an item raised: its exception is left set */
 } rtl_strv_status_t;
 
 /* Initialise sv (empty) and reserve room for len strings plus the terminator. On failure sv is
@@ -143,18 +119,42 @@ RTL_HIDDEN rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len);
  * may be NULL). Returns 1 when appended, 0 when skipped; never leaves an error set. The caller
  * never appends more than the reserved len. */
 RTL_HIDDEN int rtl_strv_push(rtl_strv_t *sv, PyObject *obj);
-/* Drop every reference and the heap block. Needs the GIL. Safe on an already released sv. */
-RTL_HIDDEN void rtl_strv_release(rtl_strv_t *sv);
+/* Drop every reference and the heap block. Needs the GIL. Safe on an already released sv.
+ * Inline: it ends every aggregator call. */
+static inline void rtl_strv_release(rtl_strv_t *sv)
+{
+    Py_ssize_t i;
 
-/* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items and items that
- * cannot be fetched are skipped. No Python error is left set; the caller raises per status.
- * The result is valid only while the GIL stays held and no Python code runs (the aggregator's
- * callbacks): a list or tuple of exact ASCII strs is lent without taking references. */
-RTL_HIDDEN rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq);
+    for (i = 0; i < sv->n; i++)
+        Py_DECREF(sv->refs[i]);
+    sv->n = 0;
+    if (sv->heap != NULL) {
+        rtl_free(sv->heap);
+        sv->heap = NULL;
+    }
+    sv->v = sv->stack_v;
+    sv->refs = sv->stack_refs;
+    sv->v[0] = NULL;
+}
+
+/* rtl_strv_from_tags without the inline case: any tag sequence. */
+RTL_HIDDEN rtl_strv_status_t rtl_strv_convert_tags(rtl_strv_t *sv, PyObject *seq);
+
+/* §1.8: a tag sequence (list, tuple, str, any sequence) into sv; non-string items are skipped.
+ * An item that cannot be fetched (the sequence's __getitem__ raises) fails the whole conversion
+ * with RTL_STRV_ITEM_ERROR and its exception left set, so nothing is submitted with the items
+ * read so far (issue 11 item 10; upstream skipped the item and dropped the exception). Any other
+ * status leaves no Python error set. The caller raises per status (rtl_raise_tags_error) and
+ * releases sv in every case. */
+static inline rtl_strv_status_t rtl_strv_from_tags(rtl_strv_t *sv, PyObject *seq)
+{
+    return rtl_strv_lend_ascii(sv, seq) ? RTL_STRV_OK : rtl_strv_convert_tags(sv, seq);
+}
 /* A list of tags with skipping (set_external_tags) or, strict, every item a string (argv). */
 RTL_HIDDEN rtl_strv_status_t rtl_strv_from_list(rtl_strv_t *sv, PyObject *list, int strict);
 
-/* Raise the aggregator's tag error (BUILTINS.md §1.8) for a status other than OK. */
+/* Raise the aggregator's tag error (BUILTINS.md §1.8) for a status other than OK (for
+ * RTL_STRV_ITEM_ERROR the item's exception is already set). */
 RTL_HIDDEN void rtl_raise_tags_error(rtl_strv_status_t st);
 
 /* ---- strings coming back from the host (BUILTINS.md §1.7) ------------------------------------- */
@@ -171,26 +171,5 @@ RTL_HIDDEN void rtl_raise_host_message(PyObject *exc, const char *msg);
  * released with cgo_free on every path. NULL gives []. On a decode failure: NULL with the error
  * set, and no partial list escapes. */
 RTL_HIDDEN PyObject *rtl_take_host_strv_list(char **v);
-
-/* ---- module registration ---------------------------------------------------------------------- */
-
-/* Add an object to a module (steals value, on success and on failure). Returns 0 or -1. */
-RTL_HIDDEN int rtl_module_add(PyObject *module, const char *name, PyObject *value);
-
-/* Cast a METH_FASTCALL (| METH_KEYWORDS) implementation for a PyMethodDef without
- * -Wcast-function-type noise and without the version-dependent typedef names. */
-#define RTL_METH(fn) ((PyCFunction)(void (*)(void))(fn))
-
-/* Module init functions (one per file), registered by modules.c. */
-RTL_HIDDEN PyObject *rtl_init_aggregator(void);
-RTL_HIDDEN PyObject *rtl_init_datadog_agent(void);
-RTL_HIDDEN PyObject *rtl_init_util(void);
-RTL_HIDDEN PyObject *rtl_init_util_private(void);
-RTL_HIDDEN PyObject *rtl_init_tagger(void);
-RTL_HIDDEN PyObject *rtl_init_kubeutil(void);
-RTL_HIDDEN PyObject *rtl_init_containers(void);
-
-/* datadog_agent.headers, shared with util.headers (BUILTINS.md §3.3, §4). */
-RTL_HIDDEN PyObject *rtl_headers(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
 
 #endif /* RTL_CONVERT_H */

@@ -3,12 +3,12 @@
  * logging, metadata, external host tags, the persistent cache, the obfuscators, telemetry and
  * health issues.
  *
- * Registration follows upstream's calling conventions one for one, on the vectorcall protocol:
- * upstream's METH_VARARGS functions are METH_FASTCALL (CPython then rejects keywords with its own
- * message), its METH_VARARGS|METH_KEYWORDS ones are METH_FASTCALL|METH_KEYWORDS parsed with the
- * same keyword lists, and its METH_NOARGS ones stay METH_NOARGS. Each function tests its
- * callback first and returns None when it is unset, before parsing (§1.3); `log` and
- * `tracemalloc_enabled` are the documented exceptions.
+ * Registration and argument parsing are upstream's, one for one: METH_VARARGS functions parsed
+ * with PyArg_ParseTuple, METH_VARARGS|METH_KEYWORDS ones with PyArg_ParseTupleAndKeywords and the
+ * same keyword lists, METH_NOARGS ones, so every argument error is the running CPython's own
+ * text. None of these is on a hot path (the aggregator's are, and parse a vector: args.c). Each
+ * function tests its callback first and returns None when it is unset, before parsing (§1.3);
+ * `log` and `tracemalloc_enabled` are the documented exceptions.
  *
  * GIL: held around every callback (the SQL obfuscator relies on it, §1.5) except the two
  * persistent-cache callbacks, which block on disk and run inside Py_BEGIN_ALLOW_THREADS. The
@@ -17,8 +17,10 @@
  *
  * Host buffers (out-parameters and results) are released with rtl_cgo_free on every path.
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_errors.h"
 
 #define RTL_ERR_EXT_TAGS_NOT_LIST "tags must be a list"
 #define RTL_ERR_EXT_TAGS_NOT_TUPLE "external host tags list must contain only tuples"
@@ -28,7 +30,6 @@
 #define RTL_ERR_EXT_TAGS_SOURCE_TYPE "source_type is not a valid string"
 #define RTL_ERR_EXT_TAGS_VALUE "dict value must be a list of tags"
 #define RTL_ERR_EXT_TAGS_TOO_LARGE "tag list too large"
-#define RTL_ERR_NO_MEMORY "unable to allocate memory, bailing out"
 #define RTL_ERR_CACHE_READ "failed to read data"
 #define RTL_ERR_EMPTY_SQL "internal error: empty cb_obfuscate_sql response"
 #define RTL_ERR_EMPTY_EXEC_PLAN "internal error: empty cb_obfuscate_sql_exec_plan response"
@@ -76,7 +77,7 @@ static PyObject *rtl_get_host_tags(PyObject *self, PyObject *unused)
 
 /* ---- configuration and headers (§3.2, §3.3) --------------------------------------------------- */
 
-static PyObject *rtl_get_config(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_get_config(PyObject *self, PyObject *args)
 {
     const char *key;
     char *data = NULL;
@@ -85,7 +86,7 @@ static PyObject *rtl_get_config(PyObject *self, PyObject *const *args, Py_ssize_
     (void)self;
     if (rtl_cb.get_config == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "s", NULL, &key) < 0)
+    if (!PyArg_ParseTuple(args, "s", &key))
         return NULL;
     rtl_cb.get_config((char *)key, &data);
     value = rtl_from_json(data); /* new reference, or NULL */
@@ -98,13 +99,12 @@ static PyObject *rtl_get_config(PyObject *self, PyObject *const *args, Py_ssize_
 }
 
 /* Also util.headers (§4). Positional arguments are ignored; http_host becomes "Host". */
-PyObject *rtl_headers(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+PyObject *rtl_headers(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     char *data = NULL;
-    PyObject *headers;
-    Py_ssize_t i, nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *headers, *host;
 
-    (void)self;
+    (void)self, (void)args;
     if (rtl_cb.headers == NULL)
         Py_RETURN_NONE;
     rtl_cb.headers(&data);
@@ -115,63 +115,59 @@ PyObject *rtl_headers(PyObject *self, PyObject *const *args, Py_ssize_t nargs, P
         Py_XDECREF(headers);
         Py_RETURN_NONE;
     }
-    for (i = 0; i < nkw; i++) {
-        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), "http_host") == 0) {
-            /* args[nargs + i] is borrowed; the dict takes its own reference. */
-            if (PyDict_SetItemString(headers, "Host", args[nargs + i]) < 0) {
-                Py_DECREF(headers);
-                return NULL;
-            }
-            break;
-        }
+    /* Borrowed; a dict of str keys made by CPython for the call, so the lookup cannot fail. */
+    host = kwargs != NULL ? PyDict_GetItemString(kwargs, "http_host") : NULL;
+    if (host != NULL && PyDict_SetItemString(headers, "Host", host) < 0) { /* the dict takes its own ref */
+        Py_DECREF(headers);
+        return NULL;
     }
     return headers;
 }
 
 /* ---- small callbacks (§3.4 to §3.7, §3.13) ----------------------------------------------------- */
 
-static PyObject *rtl_tracemalloc_enabled(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_tracemalloc_enabled(PyObject *self, PyObject *args)
 {
-    (void)self, (void)args, (void)nargs; /* positional arguments are accepted and ignored */
+    (void)self, (void)args; /* positional arguments are accepted and ignored */
     if (rtl_cb.tracemalloc_enabled == NULL)
         Py_RETURN_FALSE;
     return PyBool_FromLong(rtl_cb.tracemalloc_enabled());
 }
 
 /* Arguments are parsed even when no logger is set; rtl_log skips an unset callback. */
-static PyObject *rtl_log_message(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_log_message(PyObject *self, PyObject *args)
 {
     const char *message;
     int level;
 
     (void)self;
-    if (rtl_parse_args(args, nargs, NULL, "si", NULL, &message, &level) < 0)
+    if (!PyArg_ParseTuple(args, "si", &message, &level))
         return NULL;
     rtl_log(level, message);
     Py_RETURN_NONE;
 }
 
-static PyObject *rtl_send_log(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_send_log(PyObject *self, PyObject *args)
 {
     const char *line, *check_id;
 
     (void)self;
     if (rtl_cb.send_log == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "ss", NULL, &line, &check_id) < 0)
+    if (!PyArg_ParseTuple(args, "ss", &line, &check_id))
         return NULL;
     rtl_cb.send_log((char *)line, (char *)check_id);
     Py_RETURN_NONE;
 }
 
-static PyObject *rtl_set_check_metadata(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_set_check_metadata(PyObject *self, PyObject *args)
 {
     const char *check_id, *name, *value;
 
     (void)self;
     if (rtl_cb.set_check_metadata == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "sss", NULL, &check_id, &name, &value) < 0)
+    if (!PyArg_ParseTuple(args, "sss", &check_id, &name, &value))
         return NULL;
     rtl_cb.set_check_metadata((char *)check_id, (char *)name, (char *)value);
     Py_RETURN_NONE;
@@ -248,7 +244,7 @@ done:
     return ret;
 }
 
-static PyObject *rtl_set_external_tags(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_set_external_tags(PyObject *self, PyObject *args)
 {
     PyObject *list;
     Py_ssize_t i;
@@ -256,7 +252,7 @@ static PyObject *rtl_set_external_tags(PyObject *self, PyObject *const *args, Py
     (void)self;
     if (rtl_cb.set_external_tags == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "O", NULL, &list) < 0)
+    if (!PyArg_ParseTuple(args, "O", &list))
         return NULL;
     if (!PyList_Check(list)) {
         PyErr_SetString(PyExc_TypeError, RTL_ERR_EXT_TAGS_NOT_LIST);
@@ -278,14 +274,14 @@ static PyObject *rtl_set_external_tags(PyObject *self, PyObject *const *args, Py
 
 /* ---- persistent cache (§3.9, §3.10): the GIL is released around the callback --------------------- */
 
-static PyObject *rtl_write_persistent_cache(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_write_persistent_cache(PyObject *self, PyObject *args)
 {
     const char *key, *value;
 
     (void)self;
     if (rtl_cb.write_persistent_cache == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "ss", NULL, &key, &value) < 0)
+    if (!PyArg_ParseTuple(args, "ss", &key, &value))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
         rtl_cb.write_persistent_cache((char *)key, (char *)value);
@@ -293,7 +289,7 @@ static PyObject *rtl_write_persistent_cache(PyObject *self, PyObject *const *arg
     Py_RETURN_NONE;
 }
 
-static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *args)
 {
     const char *key;
     char *value;
@@ -301,7 +297,7 @@ static PyObject *rtl_read_persistent_cache(PyObject *self, PyObject *const *args
     (void)self;
     if (rtl_cb.read_persistent_cache == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "s", NULL, &key) < 0)
+    if (!PyArg_ParseTuple(args, "s", &key))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
         value = rtl_cb.read_persistent_cache((char *)key);
@@ -331,7 +327,7 @@ static PyObject *rtl_obfuscation_result(char *result, char *error, const char *e
     return ret;
 }
 
-static PyObject *rtl_obfuscate_sql(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_obfuscate_sql(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"query", "options", NULL};
     const char *query, *options = NULL;
@@ -340,13 +336,13 @@ static PyObject *rtl_obfuscate_sql(PyObject *self, PyObject *const *args, Py_ssi
     (void)self;
     if (rtl_cb.obfuscate_sql == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "s|s", kwlist, &query, &options) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|s", (char **)kwlist, &query, &options))
         return NULL;
     result = rtl_cb.obfuscate_sql((char *)query, (char *)options, &error);
     return rtl_obfuscation_result(result, error, RTL_ERR_EMPTY_SQL);
 }
 
-static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"", "normalize", NULL};
     const char *plan;
@@ -356,7 +352,7 @@ static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *const *ar
     (void)self;
     if (rtl_cb.obfuscate_sql_exec_plan == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "s|O", kwlist, &plan, &normalize) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|O", (char **)kwlist, &plan, &normalize))
         return NULL;
     /* Only True itself normalises (§3.12). */
     result = rtl_cb.obfuscate_sql_exec_plan((char *)plan, normalize == Py_True, &error);
@@ -364,16 +360,15 @@ static PyObject *rtl_obfuscate_sql_exec_plan(PyObject *self, PyObject *const *ar
 }
 
 /* Registered with keywords but parsed positionally: keyword arguments are ignored (§3.14). */
-static PyObject *rtl_obfuscate_mongodb_string(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
-                                              PyObject *kwnames)
+static PyObject *rtl_obfuscate_mongodb_string(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     const char *command;
     char *result, *error = NULL;
 
-    (void)self, (void)kwnames;
+    (void)self, (void)kwargs;
     if (rtl_cb.obfuscate_mongodb_string == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "s", NULL, &command) < 0)
+    if (!PyArg_ParseTuple(args, "s", &command))
         return NULL;
     result = rtl_cb.obfuscate_mongodb_string((char *)command, &error);
     return rtl_obfuscation_result(result, error, RTL_ERR_EMPTY_MONGODB);
@@ -381,7 +376,7 @@ static PyObject *rtl_obfuscate_mongodb_string(PyObject *self, PyObject *const *a
 
 /* ---- telemetry and health issues (§3.15 to §3.17) ---------------------------------------------- */
 
-static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"check_name", "metric_name", "metric_value", "metric_type", "labels", NULL};
     const char *check_name, *metric_name, *metric_type;
@@ -392,9 +387,8 @@ static PyObject *rtl_emit_agent_telemetry(PyObject *self, PyObject *const *args,
     (void)self;
     if (rtl_cb.emit_agent_telemetry == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "ssds|O", kwlist, &check_name, &metric_name, &metric_value, &metric_type,
-                       &labels)
-        < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ssds|O", (char **)kwlist, &check_name, &metric_name, &metric_value,
+                                     &metric_type, &labels))
         return NULL;
     if (labels != NULL && labels != Py_None) {
         labels_json = rtl_as_json(labels); /* rt-owned */
@@ -419,7 +413,7 @@ static PyObject *rtl_issue_result(char *error)
     return NULL;
 }
 
-static PyObject *rtl_report_issue(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_report_issue(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"check_name", "report_json", NULL};
     const char *check_name, *report_json = NULL;
@@ -428,13 +422,13 @@ static PyObject *rtl_report_issue(PyObject *self, PyObject *const *args, Py_ssiz
     (void)self;
     if (rtl_cb.report_issue == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "s|z", kwlist, &check_name, &report_json) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|z", (char **)kwlist, &check_name, &report_json))
         return NULL;
     rtl_cb.report_issue((char *)check_name, (char *)report_json, &error);
     return rtl_issue_result(error);
 }
 
-static PyObject *rtl_resolve_issue(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_resolve_issue(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"issue_id", NULL};
     const char *issue_id;
@@ -443,7 +437,7 @@ static PyObject *rtl_resolve_issue(PyObject *self, PyObject *const *args, Py_ssi
     (void)self;
     if (rtl_cb.resolve_issue == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, kwnames, "s", kwlist, &issue_id) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s", (char **)kwlist, &issue_id))
         return NULL;
     rtl_cb.resolve_issue((char *)issue_id, &error);
     return rtl_issue_result(error);
@@ -451,34 +445,31 @@ static PyObject *rtl_resolve_issue(PyObject *self, PyObject *const *args, Py_ssi
 
 /* ---- module --------------------------------------------------------------------------------------- */
 
-#define RTL_VARARGS METH_FASTCALL
-#define RTL_KEYWORDS (METH_FASTCALL | METH_KEYWORDS)
-
 static PyMethodDef rtl_datadog_agent_methods[] = {
     {"get_clustername", rtl_get_clustername, METH_NOARGS, "Get the cluster name."},
-    {"get_config", RTL_METH(rtl_get_config), RTL_VARARGS, "Get an Agent config item."},
+    {"get_config", rtl_get_config, METH_VARARGS, "Get an Agent config item."},
     {"get_hostname", rtl_get_hostname, METH_NOARGS, "Get the hostname."},
     {"get_host_tags", rtl_get_host_tags, METH_NOARGS, "Get the host tags."},
-    {"tracemalloc_enabled", RTL_METH(rtl_tracemalloc_enabled), RTL_VARARGS, "Gets if tracemalloc is enabled."},
+    {"tracemalloc_enabled", rtl_tracemalloc_enabled, METH_VARARGS, "Gets if tracemalloc is enabled."},
     {"get_version", rtl_get_version, METH_NOARGS, "Get Agent version."},
-    {"headers", RTL_METH(rtl_headers), RTL_KEYWORDS, "Get standard set of HTTP headers."},
-    {"log", RTL_METH(rtl_log_message), RTL_VARARGS, "Log a message through the agent logger."},
-    {"send_log", RTL_METH(rtl_send_log), RTL_VARARGS, "Submit a log for Checks."},
-    {"set_check_metadata", RTL_METH(rtl_set_check_metadata), RTL_VARARGS, "Send metadata for Checks."},
-    {"set_external_tags", RTL_METH(rtl_set_external_tags), RTL_VARARGS, "Send external host tags."},
-    {"write_persistent_cache", RTL_METH(rtl_write_persistent_cache), RTL_VARARGS, "Store a value for a given key."},
-    {"read_persistent_cache", RTL_METH(rtl_read_persistent_cache), RTL_VARARGS,
-     "Retrieve the value associated with a key."},
-    {"obfuscate_sql", RTL_METH(rtl_obfuscate_sql), RTL_KEYWORDS, "Obfuscate & normalize a SQL string."},
-    {"obfuscate_sql_exec_plan", RTL_METH(rtl_obfuscate_sql_exec_plan), RTL_KEYWORDS,
+    {"headers", RTL_METH(rtl_headers), METH_VARARGS | METH_KEYWORDS, "Get standard set of HTTP headers."},
+    {"log", rtl_log_message, METH_VARARGS, "Log a message through the agent logger."},
+    {"send_log", rtl_send_log, METH_VARARGS, "Submit a log for Checks."},
+    {"set_check_metadata", rtl_set_check_metadata, METH_VARARGS, "Send metadata for Checks."},
+    {"set_external_tags", rtl_set_external_tags, METH_VARARGS, "Send external host tags."},
+    {"write_persistent_cache", rtl_write_persistent_cache, METH_VARARGS, "Store a value for a given key."},
+    {"read_persistent_cache", rtl_read_persistent_cache, METH_VARARGS, "Retrieve the value associated with a key."},
+    {"obfuscate_sql", RTL_METH(rtl_obfuscate_sql), METH_VARARGS | METH_KEYWORDS, "Obfuscate & normalize a SQL string."},
+    {"obfuscate_sql_exec_plan", RTL_METH(rtl_obfuscate_sql_exec_plan), METH_VARARGS | METH_KEYWORDS,
      "Obfuscate & normalize a SQL Execution Plan."},
     {"get_process_start_time", rtl_get_process_start_time, METH_NOARGS,
      "Get agent process startup time, in seconds since the epoch."},
-    {"obfuscate_mongodb_string", RTL_METH(rtl_obfuscate_mongodb_string), RTL_KEYWORDS,
+    {"obfuscate_mongodb_string", RTL_METH(rtl_obfuscate_mongodb_string), METH_VARARGS | METH_KEYWORDS,
      "Obfuscate & normalize a MongoDB command string."},
-    {"emit_agent_telemetry", RTL_METH(rtl_emit_agent_telemetry), RTL_KEYWORDS, "Emit agent telemetry."},
-    {"report_issue", RTL_METH(rtl_report_issue), RTL_KEYWORDS, "Report a health platform issue."},
-    {"resolve_issue", RTL_METH(rtl_resolve_issue), RTL_KEYWORDS, "Resolve a health platform issue by issue id."},
+    {"emit_agent_telemetry", RTL_METH(rtl_emit_agent_telemetry), METH_VARARGS | METH_KEYWORDS, "Emit agent telemetry."},
+    {"report_issue", RTL_METH(rtl_report_issue), METH_VARARGS | METH_KEYWORDS, "Report a health platform issue."},
+    {"resolve_issue", RTL_METH(rtl_resolve_issue), METH_VARARGS | METH_KEYWORDS,
+     "Resolve a health platform issue by issue id."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,6 +3,7 @@
  * object the host serialises. Unset callback: None; any later failure (NULL payload, bad JSON,
  * bad UTF-8, not an object): a new empty dict, with the error cleared.
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
 

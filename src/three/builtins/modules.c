@@ -1,8 +1,9 @@
 /*
- * modules.c: registration of the seven built-in modules (BUILTINS.md §1.1). Called by the core
- * before the interpreter is initialised; the order is the spec's.
+ * modules.c: registration of the seven built-in modules (BUILTINS.md §1.1), called by the core
+ * before the interpreter is initialised, in the spec's order; and rtl_module_add, which their
+ * exec functions use.
  */
-#include "convert.h"
+#include "builtins.h"
 
 int rtl_builtins_register(void)
 {
@@ -23,5 +24,16 @@ int rtl_builtins_register(void)
     for (i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
         if (PyImport_AppendInittab(modules[i].name, modules[i].init) < 0)
             return -1;
+    return 0;
+}
+
+int rtl_module_add(PyObject *module, const char *name, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    if (PyModule_AddObject(module, name, value) < 0) { /* steals only on success */
+        Py_DECREF(value);
+        return -1;
+    }
     return 0;
 }

@@ -17,16 +17,17 @@
  *    rtl_init_stringutils at init), freed by the capsule's destructor when the interpreter's dict
  *    is cleared at its end (the main interpreter is never finalised).
  *
- * Finding rtl_istate_t costs a dict lookup, so each thread remembers the last one it found,
- * keyed by interpreter ID: IDs are never reused in a process (unlike PyInterpreterState
- * addresses), so an entry can only match while its interpreter, and so its state, is alive. The
- * capsule's destructor forgets the entry on the thread that ends the interpreter (the only
- * thread left in it).
+ * Finding rtl_istate_t costs a dict lookup, so each thread remembers the last one it found, with
+ * its interpreter's address and the generation: a process-wide counter that every state's
+ * destruction increments. An entry can then only match while its interpreter, and so its state,
+ * is alive: once an interpreter ends, a new one may reuse its address, but not the generation.
+ * (Interpreter IDs are never reused either, but reading one costs a call on every lookup, and
+ * run_check makes one lookup per run: figure 3a.)
  */
-#include "convert.h"
+#include "state.h"
 #include "pycompat.h"
 
-#include <stdint.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define RTL_ISTATE_KEY "rtloader.istate" /* key in the interpreter dict and capsule name */
@@ -38,9 +39,15 @@ static const char *const rtl_name_text[RTL_NAME_COUNT] = {
     [RTL_NAME_GET_DIAGNOSES] = "get_diagnoses",
 };
 
-/* The last state this thread found, and its interpreter's ID (-1: none). */
-static __thread int64_t rtl_tls_interp_id = -1;
-static __thread rtl_istate_t *rtl_tls_istate;
+/* Incremented by every state's destruction (see the top of the file). */
+static atomic_ulong rtl_istate_generation;
+
+/* The last state this thread found, for which interpreter, in which generation. */
+static __thread struct {
+    PyInterpreterState *interp; /* NULL: none */
+    unsigned long generation;
+    rtl_istate_t *istate;
+} rtl_tls;
 
 static void rtl_istate_free(rtl_istate_t *st)
 {
@@ -59,10 +66,7 @@ static void rtl_istate_capsule_destructor(PyObject *capsule)
 {
     rtl_istate_t *st = (rtl_istate_t *)PyCapsule_GetPointer(capsule, RTL_ISTATE_KEY);
 
-    if (st == rtl_tls_istate) {
-        rtl_tls_istate = NULL;
-        rtl_tls_interp_id = -1;
-    }
+    atomic_fetch_add(&rtl_istate_generation, 1); /* every thread's remembered entry is now stale */
     rtl_istate_free(st);
 }
 
@@ -101,7 +105,7 @@ fail:
 }
 
 /* The dict lookup behind rtl_istate, creating the state on first use. */
-static rtl_istate_t *rtl_istate_lookup(PyInterpreterState *interp, int64_t id)
+static rtl_istate_t *rtl_istate_lookup(PyInterpreterState *interp, unsigned long generation)
 {
     PyObject *dict = PyInterpreterState_GetDict(interp); /* borrowed; NULL without an error */
     PyObject *capsule;
@@ -130,21 +134,21 @@ static rtl_istate_t *rtl_istate_lookup(PyInterpreterState *interp, int64_t id)
         }
         Py_DECREF(capsule); /* the dict keeps it for the interpreter's lifetime */
     }
-    rtl_tls_interp_id = id;
-    rtl_tls_istate = st;
+    rtl_tls.interp = interp;
+    rtl_tls.generation = generation;
+    rtl_tls.istate = st;
     return st;
 }
 
 rtl_istate_t *rtl_istate(void)
 {
     PyInterpreterState *interp = rtl_interp_current();
-    int64_t id = PyInterpreterState_GetID(interp);
+    /* Read before the lookup: a destruction during it makes the entry stale, not wrong. */
+    unsigned long generation = atomic_load(&rtl_istate_generation);
 
-    if (id == rtl_tls_interp_id && id >= 0)
-        return rtl_tls_istate;
-    if (id < 0)
-        return NULL; /* PyInterpreterState_GetID set the error */
-    return rtl_istate_lookup(interp, id);
+    if (interp == rtl_tls.interp && generation == rtl_tls.generation)
+        return rtl_tls.istate;
+    return rtl_istate_lookup(interp, generation);
 }
 
 PyObject *rtl_name(rtl_name_id_t which)

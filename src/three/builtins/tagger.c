@@ -4,6 +4,7 @@
  * and releases every string and the array, including when a string is not valid UTF-8 (then no
  * partial list escapes, §12.4). The GIL is held during the callback.
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
 
@@ -15,7 +16,7 @@ static PyObject *rtl_tags_for(const char *entity, int cardinality)
 }
 
 /* tag(entity_id, cardinality) */
-static PyObject *rtl_tag(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_tag(PyObject *self, PyObject *args)
 {
     const char *entity;
     int cardinality;
@@ -23,7 +24,7 @@ static PyObject *rtl_tag(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     (void)self;
     if (rtl_cb.tags == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "si", NULL, &entity, &cardinality) < 0)
+    if (!PyArg_ParseTuple(args, "si", &entity, &cardinality))
         return NULL;
     if (cardinality != DATADOG_AGENT_RTLOADER_TAGGER_LOW && cardinality != DATADOG_AGENT_RTLOADER_TAGGER_ORCHESTRATOR
         && cardinality != DATADOG_AGENT_RTLOADER_TAGGER_HIGH) {
@@ -34,7 +35,7 @@ static PyObject *rtl_tag(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 }
 
 /* get_tags(entity_id, high_card): deprecated; > 0 means HIGH, anything else LOW. */
-static PyObject *rtl_get_tags(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *rtl_get_tags(PyObject *self, PyObject *args)
 {
     const char *entity;
     int high_card;
@@ -42,14 +43,14 @@ static PyObject *rtl_get_tags(PyObject *self, PyObject *const *args, Py_ssize_t 
     (void)self;
     if (rtl_cb.tags == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, NULL, "si", NULL, &entity, &high_card) < 0)
+    if (!PyArg_ParseTuple(args, "si", &entity, &high_card))
         return NULL;
     return rtl_tags_for(entity, high_card > 0 ? DATADOG_AGENT_RTLOADER_TAGGER_HIGH : DATADOG_AGENT_RTLOADER_TAGGER_LOW);
 }
 
 static PyMethodDef rtl_tagger_methods[] = {
-    {"tag", RTL_METH(rtl_tag), METH_FASTCALL, "Get tags for an entity."},
-    {"get_tags", RTL_METH(rtl_get_tags), METH_FASTCALL, "(Deprecated) Get tags for an entity."},
+    {"tag", rtl_tag, METH_VARARGS, "Get tags for an entity."},
+    {"get_tags", rtl_get_tags, METH_VARARGS, "(Deprecated) Get tags for an entity."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,11 +3,11 @@
  * headers(), is datadog_agent.headers itself (rtl_headers in datadog_agent.c): same callback,
  * same http_host handling, same None cases.
  */
-#include "convert.h"
+#include "builtins.h"
 #include "pycompat.h"
 
 static PyMethodDef rtl_util_methods[] = {
-    {"headers", RTL_METH(rtl_headers), METH_FASTCALL | METH_KEYWORDS, "Get standard set of HTTP headers."},
+    {"headers", RTL_METH(rtl_headers), METH_VARARGS | METH_KEYWORDS, "Get standard set of HTTP headers."},
     {NULL, NULL, 0, NULL},
 };
 

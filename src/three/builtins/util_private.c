@@ -14,15 +14,16 @@
  * stderr and the exception text are released with rtl_cgo_free on every path, and a string that
  * is not valid UTF-8 raises UnicodeDecodeError without a partial tuple (§12.4).
  */
+#include "builtins.h"
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_errors.h"
 
 #include <string.h>
 
 #define RTL_ERR_CMD_NOT_LIST "command args is not a list"
 #define RTL_ERR_CMD_EMPTY "invalid command: empty list"
 #define RTL_ERR_CMD_BAD_ARG "command argument must be valid strings"
-#define RTL_ERR_NO_MEMORY "unable to allocate memory, bailing out"
 #define RTL_ERR_ENV_NOT_DICT "env is not a dict"
 #define RTL_ERR_ENV_KEY "env key is not a string"
 #define RTL_ERR_ENV_VALUE "env value is not a string"
@@ -121,7 +122,7 @@ static PyObject *rtl_str_or_none(const char *s)
 }
 
 /* subprocess_output(command, raise_on_empty=None, *, env=None) */
-static PyObject *rtl_subprocess_output(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+static PyObject *rtl_subprocess_output(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char *const kwlist[] = {"command", "raise_on_empty", "env", NULL};
     PyObject *cmd, *raise_obj = NULL, *env_obj = NULL, *ret = NULL;
@@ -136,7 +137,8 @@ static PyObject *rtl_subprocess_output(PyObject *self, PyObject *const *args, Py
     if (rtl_cb.get_subprocess_output == NULL)
         Py_RETURN_NONE;
     rtl_strv_init(&argv, 0);
-    if (rtl_parse_args(args, nargs, kwnames, "O|O$O:get_subprocess_output", kwlist, &cmd, &raise_obj, &env_obj) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O$O:get_subprocess_output", (char **)kwlist, &cmd, &raise_obj,
+                                     &env_obj))
         return NULL;
 
     if (!PyList_Check(cmd)) {
@@ -199,9 +201,9 @@ done:
 }
 
 static PyMethodDef rtl_util_private_methods[] = {
-    {"subprocess_output", RTL_METH(rtl_subprocess_output), METH_FASTCALL | METH_KEYWORDS,
+    {"subprocess_output", RTL_METH(rtl_subprocess_output), METH_VARARGS | METH_KEYWORDS,
      "Exec a process and return the output."},
-    {"get_subprocess_output", RTL_METH(rtl_subprocess_output), METH_FASTCALL | METH_KEYWORDS,
+    {"get_subprocess_output", RTL_METH(rtl_subprocess_output), METH_VARARGS | METH_KEYWORDS,
      "Exec a process and return the output."},
     {NULL, NULL, 0, NULL},
 };

@@ -270,21 +270,62 @@ func TestTagsArrayTooLarge(t *testing.T) {
 	}
 }
 
-func TestTagsUnfetchableItemSkipped(t *testing.T) {
+// A tag sequence whose item fetch raises part-way (issue 11 item 10): the exception is raised as
+// is and no callback is called (upstream skipped the item and dropped the exception, submitting
+// the items read so far). Every tag-taking function.
+func TestTagsItemErrorRaisedNothingSubmitted(t *testing.T) {
 	defer helpers.CheckMemory(t)()
-	m := recordMetrics(t)
-	builtintest.Expect(t, `
-		import aggregator
-		class Seq:
-			def __getitem__(self, i):
-				if i == 1: raise KeyError(i)
-				return 't%d' % i
-			def __len__(self): return 3
-		aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')
-		out.write('ok')
-	`, "ok")
-	if !reflect.DeepEqual(m.tags, []string{"t0", "t2"}) {
-		t.Errorf("tags = %q", m.tags)
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitMetric = func(string, int, string, float64, []string, string, bool) { calls++ }
+		h.SubmitServiceCheck = func(string, string, int, []string, string, string) { calls++ }
+		h.SubmitEvent = func(string, *bindings.Event) { calls++ }
+		h.SubmitHistogramBucket = func(string, string, int64, float32, float32, int, string, []string, bool) { calls++ }
+	})
+	for name, call := range map[string]string{
+		"submit_metric":           "aggregator.submit_metric(None, 'id', 0, 'm', 1, Seq(), '')",
+		"submit_service_check":    "aggregator.submit_service_check(None, 'id', 'sc', 0, Seq(), 'h', 'msg')",
+		"submit_event":            "aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': Seq()})",
+		"submit_histogram_bucket": "aggregator.submit_histogram_bucket(None, 'id', 'm', 1, 0.0, 1.0, 1, 'h', Seq())",
+	} {
+		calls = 0
+		builtintest.Expect(t, `
+			import aggregator
+			class Seq:
+				def __getitem__(self, i):
+					if i == 1: raise KeyError('tag %d' % i)
+					return 't%d' % i
+				def __len__(self): return 3
+			`+call+`
+			out.write('submitted')
+		`, "KeyError: 'tag 1'")
+		if calls != 0 {
+			t.Errorf("%s: the host received %d calls", name, calls)
+		}
+	}
+}
+
+// The event dict's lookups report their errors too: a key whose __eq__ raises, met while looking
+// up a field, raises that exception and nothing is submitted (PyDict_GetItemString, which the
+// lookups used, drops it, and the event went out without the field).
+func TestSubmitEventLookupErrorRaisedNothingSubmitted(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := 0
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitEvent = func(string, *bindings.Event) { calls++ }
+	})
+	for _, key := range []string{"msg_title", "event_type", "timestamp", "tags"} {
+		builtintest.Expect(t, `
+			import aggregator
+			class K:
+				def __hash__(self): return hash(`+helpers.PyString(key)+`)
+				def __eq__(self, other): raise KeyError('eq')
+			aggregator.submit_event(None, 'id', {K(): 1, 'msg_text': 'x'})
+			out.write('submitted')
+		`, "KeyError: 'eq'")
+	}
+	if calls != 0 {
+		t.Errorf("the host received %d events", calls)
 	}
 }
 
@@ -800,6 +841,64 @@ func TestTagsAroundTheStackArrayBoundaries(t *testing.T) {
 			}
 			if !reflect.DeepEqual(m.tags, want) {
 				t.Errorf("%s of %d tags: host received %q, want %q", wrap, n, m.tags, want)
+			}
+		}
+	}
+}
+
+// Tags are lent to the host from the tag strs themselves. A host callback that runs Python (the
+// header forbids it; upstream tolerated it because it copied the tags) may empty the tag list
+// while the callback runs: the strs the host is reading must stay alive until it returns
+// (issue 11 item 9). The callback here empties the list, then allocates strs of the same size,
+// which reuse freed memory at once, before the host reads its tags: freed tags would show up as
+// the new text (or garbage). One case per tag-taking function, the usual short ASCII list (the
+// inline path) and a non-ASCII one (the general path).
+func TestLentTagsOutliveACallbackThatEmptiesTheList(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got [][]string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.AggregatorEnter = func() {
+			if !helpers.Rt.RunSimpleString(`
+import __main__
+__main__.rtl_tags.clear()
+__main__.rtl_junk = [('%0' + str(__main__.rtl_taglen) + 'd') % i for i in range(1000)]
+`) {
+				t.Error("the callback's Python failed")
+			}
+		}
+		h.SubmitMetric = func(_ string, _ int, _ string, _ float64, tags []string, _ string, _ bool) {
+			got = append(got, tags)
+		}
+		h.SubmitServiceCheck = func(_, _ string, _ int, tags []string, _, _ string) { got = append(got, tags) }
+		h.SubmitEvent = func(_ string, ev *bindings.Event) { got = append(got, ev.Tags) }
+		h.SubmitHistogramBucket = func(_, _ string, _ int64, _, _ float32, _ int, _ string, tags []string, _ bool) {
+			got = append(got, tags)
+		}
+	})
+	calls := map[string]string{
+		"submit_metric":           "aggregator.submit_metric(None, 'id', 0, 'm', 1.0, tags, 'h')",
+		"submit_service_check":    "aggregator.submit_service_check(None, 'id', 'sc', 0, tags, 'h', 'msg')",
+		"submit_event":            "aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': tags})",
+		"submit_histogram_bucket": "aggregator.submit_histogram_bucket(None, 'id', 'm', 1, 0.0, 1.0, 1, 'h', tags)",
+	}
+	for name, call := range calls {
+		for _, prefix := range []string{"tag", "tàg"} {
+			got = nil
+			builtintest.Expect(t, `
+				import aggregator, __main__
+				# fresh strs that only the list holds
+				tags = [`+helpers.PyString(prefix)+` + '-%d-' % i + 'x' * 40 for i in range(3)]
+				__main__.rtl_tags, __main__.rtl_taglen = tags, len(tags[0])
+				`+call+`
+				out.write(repr(__main__.rtl_tags))
+				del __main__.rtl_tags, __main__.rtl_taglen, __main__.rtl_junk
+			`, "[]")
+			want := make([]string, 3)
+			for i := range want {
+				want[i] = prefix + "-" + strconv.Itoa(i) + "-" + strings.Repeat("x", 40)
+			}
+			if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+				t.Errorf("%s, %s tags emptied during the callback: host received %q, want [%q]", name, prefix, got, want)
 			}
 		}
 	}

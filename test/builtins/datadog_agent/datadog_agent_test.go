@@ -1005,3 +1005,23 @@ func TestModuleFunctionsAndDocstrings(t *testing.T) {
 		out.write(str(len(names)) + ' ' + datadog_agent.get_config.__doc__ + ' ' + repr(datadog_agent.__doc__))
 	`, "20 Get an Agent config item. None")
 }
+
+// The external-tags readers cannot fail part-way (issue 11 item 10 asks every sequence reader to
+// raise, not drop, an item error): the outer list and each tag list must be lists, and their
+// items are read straight from the list, as upstream does (PyList_GetItem), so a subclass's
+// raising __getitem__ is never called and every item is submitted.
+func TestSetExternalTagsListSubclassesReadDirectly(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	calls := recordExternalTags(t)
+	builtintest.Expect(t, `
+		import datadog_agent
+		class L(list):
+			def __getitem__(self, i): raise KeyError(i)
+			def __iter__(self): raise KeyError('iter')
+		datadog_agent.set_external_tags(L([('h', {'src': L(['t1', 't2'])}), ('h2', {'src2': L(['t3'])})]))
+		out.write('ok')
+	`, "ok")
+	if want := []string{"h|src|t1,t2", "h2|src2|t3"}; !reflect.DeepEqual(*calls, want) {
+		t.Errorf("host received %q, want %q", *calls, want)
+	}
+}

@@ -2,6 +2,7 @@ package multiphase
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,5 +154,41 @@ func TestBuiltinsWorkInSubinterpreter(t *testing.T) {
 	}
 	if !reflect.DeepEqual(labels, []string{`{"k": "v"}`}) {
 		t.Errorf("host received telemetry labels %q", labels)
+	}
+}
+
+// Each thread remembers the last interpreter state it used (state.c). Interpreters created one
+// after another, on one thread, often get the same address: each must still get its own state
+// (json callables taken in it: here a json.loads each sub-interpreter patches before its first
+// use), never the ended one's (freed: using it may crash, hence the child process), and so must
+// the main interpreter after them.
+func TestEachNewSubinterpreterGetsItsOwnState(t *testing.T) {
+	if !helpers.InChild(t) {
+		helpers.RunChild(t).ExpectPass(t)
+		return
+	}
+	if err := helpers.Setup(); err != nil {
+		t.Fatal(err)
+	}
+	defer helpers.CheckMemory(t)()
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.GetConfig = func(key string) *string { return bindings.Str(`{"key": "` + key + `"}`) }
+	})
+	got := helpers.RunPy(t, inSubinterpreter+`
+import datadog_agent
+res = []
+for i in range(5):
+    # json.loads patched before the interpreter's state is made: the state keeps this one
+    res.append(run_sub("import json, datadog_agent\njson.loads = lambda s, i=%d: {'sub': i}\nemit(repr(datadog_agent.get_config('k')))" % i))
+res.append(repr(datadog_agent.get_config('main')))
+out.write(';'.join(res))
+`)
+	var want []string
+	for i := 0; i < 5; i++ {
+		want = append(want, "{'sub': "+strconv.Itoa(i)+"}")
+	}
+	want = append(want, "{'key': 'main'}")
+	if got != strings.Join(want, ";") {
+		t.Errorf("got %q, want %q", got, strings.Join(want, ";"))
 	}
 }

@@ -249,3 +249,25 @@ func TestSubprocessOutputEmptyErrorClassMissing(t *testing.T) {
 		`, tc.want)
 	}
 }
+
+// The command and env readers cannot fail part-way (issue 11 item 10 asks every sequence reader
+// to raise, not drop, an item error): the command must be a list, read straight from the list as
+// upstream does (a subclass's raising __getitem__ is never called), and env must be a dict, read
+// with PyDict_Next (a subclass's raising __getitem__ and items() are never called).
+func TestSubprocessOutputCommandAndEnvReadDirectly(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	c := subprocess(t, str("out"), str(""), 0, nil)
+	builtintest.Expect(t, `
+		import _util
+		class L(list):
+			def __getitem__(self, i): raise KeyError(i)
+			def __iter__(self): raise KeyError('iter')
+		class D(dict):
+			def __getitem__(self, k): raise KeyError(k)
+			def items(self): raise KeyError('items')
+		out.write(repr(_util.subprocess_output(L(['ls', '-l']), False, env=D(A='1'))))
+	`, "('out', '', 0)")
+	if !reflect.DeepEqual(c.argv, []string{"ls", "-l"}) || !reflect.DeepEqual(c.env, []string{"A=1"}) {
+		t.Errorf("host received argv %q env %q", c.argv, c.env)
+	}
+}
