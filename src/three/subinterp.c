@@ -42,7 +42,6 @@
 #include "pycompat.h"
 #include "three.h"
 
-#define PY(o) ((PyObject *)(o))
 #define RTL_SUB_RETRY_MS 100 /* a parked interpreter is tried again at most this often */
 #define RTL_ERR_NO_TSTATE "could not create a thread state in the check's sub-interpreter"
 #define RTL_ERR_SUB_AFTER_INIT "sub-interpreters must be enabled before init"
