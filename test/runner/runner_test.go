@@ -170,6 +170,8 @@ type document struct {
 			Warnings      lastTotal `json:"warnings"`
 			Errors        int       `json:"errors"`
 			InitError     string    `json:"init_error"`
+			Interpreter   string    `json:"interpreter"`        // --subinterpreters
+			InterpReason  string    `json:"interpreter_reason"` // --subinterpreters, after a fallback
 			AverageMS     float64   `json:"average_execution_ms"`
 			LastMS        float64   `json:"last_execution_ms"`
 		} `json:"summary"`

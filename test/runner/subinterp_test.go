@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,26 +9,6 @@ import (
 
 	"rtloader/test/helpers"
 )
-
-type interpDoc struct {
-	Instances []struct {
-		Instance int `json:"instance"`
-		Summary  struct {
-			Status            string `json:"status"`
-			Interpreter       string `json:"interpreter"`
-			InterpreterReason string `json:"interpreter_reason"`
-		} `json:"summary"`
-	} `json:"instances"`
-}
-
-func parseInterp(t *testing.T, r result) interpDoc {
-	t.Helper()
-	var d interpDoc
-	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
-		t.Fatalf("--json output: %v\n%s", err, r.stdout)
-	}
-	return d
-}
 
 // subinterpretersOrRefusal checks the refusal below 3.12 (and says it skips the rest); it
 // returns true when the suite's Python has sub-interpreters.
@@ -54,14 +33,14 @@ func TestSubinterpretersBundledExamplesRunIsolated(t *testing.T) {
 			return
 		}
 		expectCode(t, r, 0)
-		d := parseInterp(t, r)
+		d := parseDoc(t, r)
 		if len(d.Instances) == 0 {
 			t.Fatalf("%s: no instance ran:\n%s", check, r.stdout)
 		}
 		for _, in := range d.Instances {
-			if in.Summary.Interpreter != "sub-interpreter" || in.Summary.InterpreterReason != "" {
+			if in.Summary.Interpreter != "sub-interpreter" || in.Summary.InterpReason != "" {
 				t.Errorf("%s instance %d: interpreter %q (%q), want sub-interpreter", check, in.Instance,
-					in.Summary.Interpreter, in.Summary.InterpreterReason)
+					in.Summary.Interpreter, in.Summary.InterpReason)
 			}
 		}
 		text := exampleRun(t, check, "--subinterpreters")
@@ -79,12 +58,12 @@ func TestSubinterpretersFallbackShowsWhy(t *testing.T) {
 	}
 	expectCode(t, r, 0)
 	why := "ImportError: module si_single_phase does not support loading in subinterpreters"
-	d := parseInterp(t, r)
+	d := parseDoc(t, r)
 	if len(d.Instances) != 2 {
 		t.Fatalf("%d instances, want 2:\n%s", len(d.Instances), r.stdout)
 	}
 	for _, in := range d.Instances {
-		if in.Summary.Interpreter != "main" || in.Summary.InterpreterReason != why || in.Summary.Status != "OK" {
+		if in.Summary.Interpreter != "main" || in.Summary.InterpReason != why || in.Summary.Status != "OK" {
 			t.Errorf("instance %d: %+v, want main because %q", in.Instance, in.Summary, why)
 		}
 	}
@@ -104,7 +83,7 @@ func TestParallelRunsInstancesAtOnce(t *testing.T) {
 	r := run(t, "", "--conf", conf, "--parallel", "3", "--json", "fx_sleep")
 	elapsed := time.Since(start)
 	expectCode(t, r, 0)
-	d := parseInterp(t, r)
+	d := parseDoc(t, r)
 	if len(d.Instances) != 3 {
 		t.Fatalf("%d instances, want 3:\n%s", len(d.Instances), r.stdout)
 	}
