@@ -27,7 +27,7 @@ func subinterpretersOrRefusal(t *testing.T, r result) bool {
 // TestSubinterpretersBundledExamplesRunIsolated: with --subinterpreters every instance of the
 // bundled examples runs in a sub-interpreter of its own, and the output says so.
 func TestSubinterpretersBundledExamplesRunIsolated(t *testing.T) {
-	for _, check := range []string{"proc_stats", "dir_size"} {
+	for _, check := range []string{"proc_stats", "dir_size", "cpu_sampler"} {
 		r := exampleRun(t, check, "--subinterpreters", "--json")
 		if !subinterpretersOrRefusal(t, r) {
 			return
