@@ -146,3 +146,27 @@ func TestDestroyWithIsolatedChecksAlive(t *testing.T) {
 	<-running
 	helpers.WithDeadline(t, 20*time.Second, "destroy with isolated checks alive", func() { rt().Destroy() })
 }
+
+// TestDestroyAfterAFallback: destroy, once a sub-interpreter was made and a fallback logged (the
+// handle then holds the set of classes it logged, which destroy releases), returns normally. In a
+// child: destroy keeps the GIL.
+func TestDestroyAfterAFallback(t *testing.T) {
+	requireSubinterpreters(t)
+	if !helpers.InChild(t) {
+		helpers.RunChild(t).ExpectPass(t)
+		return
+	}
+	childSetup(t)
+	buildSinglePhaseExtension(t)
+	rt().WithGIL(func() {
+		chk, err := helpers.NewCheck(rt(), "si_fallback", "", "{}", "si:destroy-fallback", "si_fallback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rt().CheckIsIsolated(chk) != 0 {
+			t.Fatal("the check did not fall back")
+		}
+		rt().Decref(chk)
+	})
+	helpers.WithDeadline(t, 20*time.Second, "destroy", func() { rt().Destroy() })
+}
