@@ -153,6 +153,7 @@ RTL_HIDDEN void rtl_sub_destroy(rtl_three_t *t)
 /* ---- the registry ---------------------------------------------------------------------------- */
 
 static int rtl_sub_active; /* atomic: a handle enabled sub-interpreters; until then hooks return at once */
+static pthread_cond_t rtl_sub_exited = PTHREAD_COND_INITIALIZER; /* some record's `exiting` fell */
 
 typedef enum { RTL_SUB_LIVE = 0, RTL_SUB_PARKED, RTL_SUB_ENDING } rtl_sub_where_t;
 
@@ -169,8 +170,9 @@ typedef struct rtl_sub_s {
     struct rtl_sub_s *next; /* hash chain (LIVE) or parked list (PARKED) */
     PyObject *check;        /* the instance, owned; an object of `interp` */
     PyInterpreterState *interp;
-    long refs; /* host references (get_check's plus increfs minus decrefs) */
-    long busy; /* calls in progress (pins the record) */
+    long refs;    /* host references (get_check's plus increfs minus decrefs) */
+    long busy;    /* calls in progress (pins the record) */
+    long exiting; /* exiting threads giving their states back (the ender waits for them) */
     rtl_sub_where_t where;
     struct rtl_sub_thread *threads;
     struct timespec retry_after; /* PARKED: not before */
@@ -504,7 +506,7 @@ static void rtl_sub_reap(void)
     for (pp = &rtl_reg.parked; (rec = *pp) != NULL;) {
         int is_due = now.tv_sec > rec->retry_after.tv_sec
                      || (now.tv_sec == rec->retry_after.tv_sec && now.tv_nsec >= rec->retry_after.tv_nsec);
-        if (rec->busy == 0 && is_due) {
+        if (rec->busy == 0 && rec->exiting == 0 && is_due) {
             *pp = rec->next;
             rec->where = RTL_SUB_ENDING;
             rec->next = due;
@@ -527,14 +529,17 @@ static void rtl_sub_unpin(rtl_sub_t *rec)
     int end;
     pthread_mutex_lock(&rtl_sub_lock);
     end = --rec->busy == 0 && rec->refs == 0 && rec->where == RTL_SUB_ENDING;
+    while (end && rec->exiting > 0)
+        pthread_cond_wait(&rtl_sub_exited, &rtl_sub_lock);
     pthread_mutex_unlock(&rtl_sub_lock);
     if (end)
         rtl_sub_end_from_main(rec);
 }
 
 /* Thread exit (pthread key destructor): give back this thread's states in every interpreter.
- * States of records being ended are left to their ender. A record that the host released while
- * this pinned it is ended here (or parked, when its own threads still run).
+ * States of records being ended are left to their ender. The last decref (or last call) of a
+ * record this thread is at waits for it (`exiting`: a GIL hand-off and a state deletion) before
+ * ending the interpreter, so an interpreter never ends later than that decref returns.
  * An interpreter must never be left without any thread state while it lives: CPython hands the
  * next PyThreadState_New the interpreter's built-in initial state again, and 3.12 aborts
  * ("init_threadstate: thread state already initialized") when that one was used before. So the
@@ -567,7 +572,7 @@ static void rtl_sub_thread_exit(void *marker)
             *pp = e->next;
             e->next = mine;
             mine = e;
-            rec->busy++;
+            rec->exiting++;
         }
     }
     pthread_mutex_unlock(&rtl_sub_lock);
@@ -577,15 +582,13 @@ static void rtl_sub_thread_exit(void *marker)
         PyThreadState_DeleteCurrent(); /* releases that interpreter's GIL */
     }
     while ((e = mine) != NULL) {
-        int orphan;
         mine = e->next;
         rec = e->rec;
         rtl_free(e);
         pthread_mutex_lock(&rtl_sub_lock);
-        orphan = --rec->busy == 0 && rec->refs == 0 && rec->where == RTL_SUB_ENDING;
+        rec->exiting--;
+        pthread_cond_broadcast(&rtl_sub_exited);
         pthread_mutex_unlock(&rtl_sub_lock);
-        if (orphan)
-            rtl_sub_end(rec); /* needs no main GIL; parks it if its threads still run */
     }
 }
 
@@ -684,6 +687,8 @@ RTL_HIDDEN int rtl_sub_decref(rtloader_pyobject_t *obj)
         rtl_reg_remove_locked(rec); /* no later call finds it; the last one out ends it */
         rec->where = RTL_SUB_ENDING;
         end = rec->busy == 0;
+        while (end && rec->exiting > 0) /* a thread exit is giving its state back: brief */
+            pthread_cond_wait(&rtl_sub_exited, &rtl_sub_lock);
     }
     pthread_mutex_unlock(&rtl_sub_lock);
     if (rec == NULL)
