@@ -62,19 +62,26 @@ RTL_HIDDEN char *rtl_msg(const char *fmt, ...)
     return s;
 }
 
-/* The directory holding this loader library ("" if unknown), found from one of its symbols. */
-static void rtl_loader_dir(char *out, size_t size)
+/* The canonical absolute folder holding this loader library ("" if unknown), resolved once by a
+ * constructor when the library is loaded (API.md §12.5): dladdr's dli_fname is the path the
+ * library was opened by, possibly relative to the working directory of that moment, so resolving
+ * it later would follow any chdir the host made since and could pick a library planted elsewhere. */
+static char rtl_loader_dir[PATH_MAX];
+
+__attribute__((constructor)) static void rtl_loader_dir_init(void)
 {
     Dl_info info;
+    char dir[PATH_MAX];
     const char *slash;
-    out[0] = '\0';
-    if (dladdr((void *)rtl_loader_dir, &info) == 0 || info.dli_fname == NULL)
+    if (dladdr((void *)rtl_loader_dir_init, &info) == 0 || info.dli_fname == NULL)
         return;
     slash = strrchr(info.dli_fname, '/');
-    if (slash == NULL || (size_t)(slash - info.dli_fname) >= size)
-        return;
-    memcpy(out, info.dli_fname, (size_t)(slash - info.dli_fname));
-    out[slash - info.dli_fname] = '\0';
+    if (slash == NULL || (size_t)(slash - info.dli_fname) >= sizeof(dir))
+        return; /* no folder in the name: backends are found by the dynamic linker only */
+    memcpy(dir, info.dli_fname, (size_t)(slash - info.dli_fname));
+    dir[slash - info.dli_fname] = '\0';
+    if (realpath(dir[0] != '\0' ? dir : "/", rtl_loader_dir) == NULL)
+        rtl_loader_dir[0] = '\0';
 }
 
 static int rtl_is_file(const char *path)
@@ -207,7 +214,7 @@ RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *e
     rtl_backend_entry_t entry;
     const rtl_backend_t *ops;
 
-    rtl_loader_dir(dir, sizeof(dir));
+    snprintf(dir, sizeof(dir), "%s", rtl_loader_dir);
     snprintf(file, sizeof(file), "%s", RTL_DEFAULT_LIB);
     if (home != NULL && home[0] != '\0')
         minor = rtl_find_version(home, exe);
