@@ -50,6 +50,7 @@
 
 /* The library opened first in this process, kept forever (see the design note). */
 static void *rtl_dl;
+static const rtl_backend_t *rtl_dl_ops;
 static char rtl_dl_name[PATH_MAX];
 
 RTL_HIDDEN char *rtl_msg(const char *fmt, ...)
@@ -206,12 +207,46 @@ static int rtl_same_dir(const char *a, const char *b)
     return strcmp(ra, rb) == 0;
 }
 
+/* Checks the table of a freshly opened backend; on refusal sets *error and returns NULL (the caller
+ * then dlcloses the library). */
+static const rtl_backend_t *rtl_accept(void *dl, const char *path, int minor, const char *home, char **error)
+{
+    rtl_backend_entry_t entry;
+    const rtl_backend_t *ops;
+
+    dlerror();
+    entry = (rtl_backend_entry_t)(uintptr_t)dlsym(dl, RTL_BACKEND_ENTRY_NAME);
+    if (entry == NULL) {
+        const char *e = dlerror();
+        *error = rtl_msg("Unable to open three factory: %s", e ? e : "symbol " RTL_BACKEND_ENTRY_NAME " is NULL");
+        return NULL;
+    }
+    ops = entry();
+    if (ops == NULL || ops->abi != RTL_BACKEND_ABI) {
+        *error = rtl_msg("Unable to open three factory: %s has backend ABI %d, the loader expects %d", path,
+                         ops ? ops->abi : -1, RTL_BACKEND_ABI);
+        return NULL;
+    }
+    if (ops->size < sizeof(rtl_backend_t)) {
+        *error = rtl_msg("Unable to open three factory: %s has a backend table of %zu bytes, the loader needs %zu "
+                         "(a backend older than the loader)",
+                         path, ops->size, sizeof(rtl_backend_t));
+        return NULL;
+    }
+    if (minor >= 0 && rtl_parse_minor(ops->python_version) != minor) {
+        *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s "
+                         "(%s is built for it)",
+                         minor, home, ops->python_version, path);
+        return NULL;
+    }
+    return ops;
+}
+
 RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *exe, char **error)
 {
     char dir[PATH_MAX], file[PATH_MAX], path[PATH_MAX];
-    int minor = -1;
+    int minor = -1, linker_only = 0;
     void *dl;
-    rtl_backend_entry_t entry;
     const rtl_backend_t *ops;
 
     snprintf(dir, sizeof(dir), "%s", rtl_loader_dir);
@@ -224,24 +259,19 @@ RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *e
         snprintf(versioned, sizeof(versioned), "%s-3.%d%s", RTL_LIB_PREFIX, minor, RTL_LIB_SUFFIX);
         if (minor == default_minor && rtl_same_dir(home, RTL_DEFAULT_PY_PREFIX)) {
             /* the very installation the default backend was built for */
-        } else if (rtl_in_dir(dir, versioned)) {
-            snprintf(file, sizeof(file), "%s", versioned);
-        } else if (minor != default_minor) {
-            /* Last resort: the dynamic linker's own search path. */
-            void *probe = (rtl_dl == NULL) ? dlopen(versioned, RTLD_LAZY | RTLD_GLOBAL) : NULL;
-            if (probe == NULL) {
-                char avail[512];
-                rtl_available(dir, avail, sizeof(avail));
-                *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s",
-                                 minor, home, avail);
-                return NULL;
-            }
+        } else if (rtl_in_dir(dir, versioned) || minor != default_minor) {
+            /* Not in the loader's folder: the dynamic linker's own search path, last resort. */
+            linker_only = !rtl_in_dir(dir, versioned);
             snprintf(file, sizeof(file), "%s", versioned);
         }
     }
     rtl_resolve(dir, file, path, sizeof(path));
 
-    if (rtl_dl != NULL && strcmp(path, rtl_dl_name) != 0) {
+    /* The library kept from an earlier make3 (see the design note): the same search gives the same
+     * name, whichever way it was found; anything else would be a second libpython. */
+    if (rtl_dl != NULL) {
+        if (strcmp(path, rtl_dl_name) == 0)
+            return rtl_dl_ops;
         *error = rtl_msg("Unable to open three library: %s is already loaded in this process and a "
                          "second Python backend (%s) cannot be added",
                          rtl_dl_name, path);
@@ -249,30 +279,25 @@ RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *e
     }
     dl = dlopen(path, RTLD_LAZY | RTLD_GLOBAL);
     if (dl == NULL) {
-        *error = rtl_msg("Unable to open three library: %s", dlerror());
+        if (linker_only) {
+            char avail[512];
+            rtl_available(dir, avail, sizeof(avail));
+            *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s", minor,
+                             home, avail);
+        } else {
+            *error = rtl_msg("Unable to open three library: %s", dlerror());
+        }
         return NULL;
     }
-    dlerror();
-    entry = (rtl_backend_entry_t)(uintptr_t)dlsym(dl, RTL_BACKEND_ENTRY);
-    if (entry == NULL) {
-        const char *e = dlerror();
-        *error = rtl_msg("Unable to open three factory: %s", e ? e : "symbol " RTL_BACKEND_ENTRY " is NULL");
-        /* Unlike upstream, nothing stays set: a later make3 may succeed (API.md §11 item 1). */
-        return NULL;
-    }
-    ops = entry();
-    if (ops == NULL || ops->abi != RTL_BACKEND_ABI) {
-        *error = rtl_msg("Unable to open three factory: %s has backend ABI %d, the loader expects %d", path,
-                         ops ? ops->abi : -1, RTL_BACKEND_ABI);
-        return NULL;
-    }
-    if (minor >= 0 && rtl_parse_minor(ops->python_version) != minor) {
-        *error = rtl_msg("Unable to find a three library for Python 3.%d in '%s'; available versions: %s "
-                         "(%s is built for it)",
-                         minor, home, ops->python_version, path);
+    ops = rtl_accept(dl, path, minor, home, error);
+    if (ops == NULL) {
+        /* Refused: unmapped at once (with its libpython), never recorded, so a later make3 starts
+         * afresh (API.md §11 item 1, §12.5). */
+        dlclose(dl);
         return NULL;
     }
     rtl_dl = dl;
+    rtl_dl_ops = ops;
     snprintf(rtl_dl_name, sizeof(rtl_dl_name), "%s", path);
     return ops;
 }

@@ -12,9 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"rtloader/test/bindings"
 	"rtloader/test/helpers"
 )
 
@@ -116,5 +118,279 @@ func TestRelativeLoaderFolderSurvivesChdir(t *testing.T) {
 	}
 	if code != 0 || !strings.Contains(out, "make3 ok\n") || !strings.Contains(out, "maps /elsewhere/: 0\n") {
 		t.Errorf("driver (exit %d):\n%s", code, out)
+	}
+}
+
+// matrixVersion is the Python version ("3.X") of the backend this run of the matrix tests.
+func matrixVersion(t *testing.T) string {
+	t.Helper()
+	home := helpers.PythonHome()
+	for _, b := range helpers.Backends() {
+		if (home == "" && b.Name == "default") || (home != "" && b.Name != "default" && b.Home == home) {
+			return b.Version
+		}
+	}
+	t.Skipf("note: the matrix backend for home %q is not listed in backends.txt", home)
+	return ""
+}
+
+// backendFileFor is the library make3 must open for a home of version v that is not the default
+// backend's own installation: the versioned backend, else the default one when built for v.
+func backendFileFor(t *testing.T, v string) string {
+	t.Helper()
+	versioned := "libdatadog-agent-three-" + v + ".so"
+	if _, err := os.Stat(filepath.Join(helpers.BuildDir(), versioned)); err == nil {
+		return versioned
+	}
+	if v == helpers.DefaultBackendVersion() {
+		return "libdatadog-agent-three.so"
+	}
+	t.Skipf("note: no backend for Python %s is built", v)
+	return ""
+}
+
+// mappedBackends lists the backend files mapped in this process (from /proc/self/maps).
+func mappedBackends(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		i := strings.IndexByte(line, '/')
+		if i < 0 {
+			continue
+		}
+		name := filepath.Base(line[i:])
+		if strings.HasPrefix(name, "libdatadog-agent-three") && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// fakeHome makes a python home under dir. Each spec names a lib/python<v> folder: "3.11" is a
+// complete stdlib (os.py and lib-dynload), "3.11:os" only holds os.py.
+func fakeHome(t *testing.T, dir string, specs ...string) string {
+	t.Helper()
+	for _, spec := range specs {
+		v, partial := strings.TrimSuffix(spec, ":os"), strings.HasSuffix(spec, ":os")
+		lib := filepath.Join(dir, "lib", "python"+v)
+		if err := os.MkdirAll(lib, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(lib, "os.py"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if !partial {
+			if err := os.MkdirAll(filepath.Join(lib, "lib-dynload"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// nextMinor is "3.<X+1>" for v = "3.X".
+func nextMinor(v string) string {
+	return "3." + strconv.Itoa(versionKey(v)%1000+1)
+}
+
+// expectSelected runs make3(home, exe) in a child process and requires that exactly `want` was
+// mapped.
+func expectSelected(t *testing.T, home, exe, want string) {
+	t.Helper()
+	child(t, func(t *testing.T) {
+		r, err := bindings.Make3(home, exe)
+		if err != nil {
+			t.Fatalf("make3(%q, %q): %v", home, exe, err)
+		}
+		defer r.Destroy()
+		if got := mappedBackends(t); len(got) != 1 || got[0] != want {
+			t.Errorf("make3(%q, %q) mapped %q, want %s", home, exe, got, want)
+		}
+	})
+}
+
+// Only complete stdlibs count: a stray lib/python3.<X+1>/os.py (and a stray 3.14) next to a full
+// 3.X does not take the selection (API.md section 12.5).
+func TestSelectIgnoresIncompleteStdlib(t *testing.T) {
+	v := matrixVersion(t)
+	want := backendFileFor(t, v)
+	home := filepath.Join(os.TempDir(), "rtloader-select-incomplete")
+	if !helpers.IsChildProcess() {
+		os.RemoveAll(home)
+		fakeHome(t, home, v, nextMinor(v)+":os", "3.14:os")
+		t.Cleanup(func() { os.RemoveAll(home) })
+	}
+	expectSelected(t, home, "", want)
+}
+
+// Among complete stdlibs, versions with a backend are preferred: a full 3.99 next to a full 3.X
+// selects 3.X.
+func TestSelectPrefersVersionsWithABackend(t *testing.T) {
+	v := matrixVersion(t)
+	want := backendFileFor(t, v)
+	home := filepath.Join(os.TempDir(), "rtloader-select-available")
+	if !helpers.IsChildProcess() {
+		os.RemoveAll(home)
+		fakeHome(t, home, v, "3.99")
+		t.Cleanup(func() { os.RemoveAll(home) })
+	}
+	expectSelected(t, home, "", want)
+}
+
+// python_exe's version (its name after resolving links) wins over the highest complete stdlib.
+func TestSelectPythonExeVersionWins(t *testing.T) {
+	v := matrixVersion(t)
+	want := backendFileFor(t, v)
+	other := ""
+	for _, b := range helpers.Backends() { // the highest other version with a backend
+		if b.Version != v && (other == "" || versionKey(b.Version) > versionKey(other)) {
+			other = b.Version
+		}
+	}
+	if other == "" {
+		t.Skip("note: a single backend version is built: nothing to choose between")
+	}
+	home := filepath.Join(os.TempDir(), "rtloader-select-exe")
+	exe := filepath.Join(home, "bin", "python3")
+	if !helpers.IsChildProcess() {
+		os.RemoveAll(home)
+		fakeHome(t, home, v, other)
+		if err := os.MkdirAll(filepath.Join(home, "bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, "bin", "python"+v), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("python"+v, exe); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(home) })
+	}
+	expectSelected(t, home, exe, want)
+}
+
+// A home with no lib/python3.X stdlib at all and an exe that names no version: upstream's
+// behaviour, the default backend (README, "Choosing the Python at run time").
+func TestSelectUnknownLayoutLoadsDefault(t *testing.T) {
+	if helpers.DefaultBackendVersion() == "" {
+		t.Skip("note: no default backend listed in backends.txt")
+	}
+	home := filepath.Join(os.TempDir(), "rtloader-select-unknown")
+	if !helpers.IsChildProcess() {
+		os.RemoveAll(home)
+		fakeHome(t, home, "3.12:os") // incomplete: does not count
+		t.Cleanup(func() { os.RemoveAll(home) })
+	}
+	expectSelected(t, home, "", "libdatadog-agent-three.so")
+}
+
+// Homes make3 refuses at once, with the texts of API.md section 12.5.
+func TestSelectRefusesHome(t *testing.T) {
+	base := filepath.Join(os.TempDir(), "rtloader-select-refused")
+	file := filepath.Join(base, "a-file")
+	py2 := filepath.Join(base, "py27")
+	py37 := filepath.Join(base, "py37")
+	ft := filepath.Join(base, "py313t")
+	both := filepath.Join(base, "py313-and-t")
+	ftExe := filepath.Join(both, "bin", "python3.13t")
+	if !helpers.IsChildProcess() {
+		os.RemoveAll(base)
+		fakeHome(t, py2, "2.7")
+		fakeHome(t, py37, "3.7")
+		fakeHome(t, ft, "3.13t")
+		fakeHome(t, both, "3.13", "3.13t")
+		if err := os.MkdirAll(filepath.Dir(ftExe), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{file, ftExe} {
+			if err := os.WriteFile(f, nil, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() { os.RemoveAll(base) })
+	}
+	for _, tc := range []struct{ name, home, exe, want string }{
+		{"missing", filepath.Join(base, "nowhere"), "", "python home '" + filepath.Join(base, "nowhere") + "' is not a directory"},
+		{"file", file, "", "python home '" + file + "' is not a directory"},
+		{"python2", py2, "", "Python 2.7 is not supported (3.8 or newer is required)"},
+		{"python37", py37, "", "Python 3.7 is not supported (3.8 or newer is required)"},
+		{"exe-python2", both, "/usr/bin/python2.7", "Python 2.7 is not supported (3.8 or newer is required)"},
+		{"free-threaded", ft, "", "free-threaded Python 3.13t is not supported"},
+		{"free-threaded-exe", both, ftExe, "free-threaded Python 3.13t is not supported"},
+	} {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			child(t, func(t *testing.T) {
+				bindings.EnableMemoryTracker()
+				r, err := bindings.Make3(tc.home, tc.exe)
+				if err == nil || r != nil {
+					t.Fatalf("make3(%q, %q) succeeded", tc.home, tc.exe)
+				}
+				if err.Error() != tc.want {
+					t.Errorf("make3(%q, %q):\n got: %q\nwant: %q", tc.home, tc.exe, err.Error(), tc.want)
+				}
+				if got := mappedBackends(t); len(got) != 0 {
+					t.Errorf("a refused home mapped %q", got)
+				}
+				makeDefault(t) // nothing was kept: the matrix's own make3 works afterwards
+			})
+		})
+	}
+}
+
+// After destroy, make3 of the same home finds its backend again by the same search, also when it
+// was found through the dynamic linker's path (the loader's folder holds no backend).
+func TestMake3AfterDestroyFindsBackendAgain(t *testing.T) {
+	tmp := t.TempDir()
+	copyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(tmp, "lib", loaderFile))
+	home, exe := matrixHomeExe()
+	out, code := driverRun(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(tmp, "lib", loaderFile),
+		"make3", home, exe, "destroy", "make3", home, exe, "maps", "libdatadog-agent-three")
+	if code != 0 || strings.Count(out, "make3 ok\n") != 2 || !strings.Contains(out, "maps libdatadog-agent-three: 1\n") {
+		t.Errorf("make3, destroy, make3 (exit %d):\n%s", code, out)
+	}
+}
+
+// A backend opened and then refused (no entry symbol, another ABI, a short table, another Python
+// version) is unmapped before make3 returns, and not remembered: a later make3 works.
+func TestRefusedBackendIsClosed(t *testing.T) {
+	v := matrixVersion(t)
+	tmp := t.TempDir()
+	lib := filepath.Join(tmp, "lib")
+	copyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(lib, loaderFile))
+	home := fakeHome(t, filepath.Join(tmp, "home"), v)
+	fake := filepath.Join(lib, "libdatadog-agent-three-"+v+".so")
+	repo := filepath.Join(helpers.TestDir(), "..")
+	for _, tc := range []struct{ name, define, want string }{
+		{"no-entry", "-DFAKE_NO_ENTRY", "Unable to open three factory: " + fake + ": undefined symbol: rtl_three_backend_v"},
+		{"abi", "-DFAKE_ABI=999", "Unable to open three factory: " + fake + " has backend ABI 999, the loader expects "},
+		{"short-table", "-DFAKE_SIZE=16", "Unable to open three factory: " + fake + " has a backend table of 16 bytes, the loader needs "},
+		{"version", `-DFAKE_VERSION="3.2"`, "Unable to find a three library for Python " + v + " in '" + home + "'; available versions: 3.2 (" + fake + " is built for it)"},
+	} {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			ccompile(t, fake, "fake_backend.c", "-shared", "-fPIC", "-fvisibility=hidden", tc.define,
+				"-I"+filepath.Join(repo, "include"), "-I"+filepath.Join(repo, "src", "common"))
+			out, code := driverRun(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(lib, loaderFile),
+				"make3", home, "-", "maps", fake, "make3", "", "-", "maps", "libdatadog-agent-three")
+			if code != 0 || !strings.Contains(out, "make3 error: "+tc.want) {
+				t.Errorf("want the error %q (exit %d):\n%s", tc.want, code, out)
+			}
+			if !strings.Contains(out, "maps "+fake+": 0\n") {
+				t.Errorf("the refused backend is still mapped:\n%s", out)
+			}
+			if !strings.Contains(out, "make3 ok\n") || !strings.Contains(out, "maps libdatadog-agent-three: 1\n") {
+				t.Errorf("make3 after the refusal (want the default backend, alone):\n%s", out)
+			}
+		})
 	}
 }
