@@ -6,19 +6,27 @@
  * its libpython, so the loader must match the stdlib under python_home with the backend built for
  * that version; a mismatch fails in obscure ways inside CPython, so it is reported here instead.
  *
- * Decisions (documented in the README):
- *   - the version comes from <home>/lib/python3.X/os.py, else from python_exe's resolved name;
+ * Decisions (documented in the README, "Choosing the Python at run time"):
+ *   - the version (API.md §12.5): python_exe's (its name after resolving links, python3.X) when it
+ *     names one; else, among the complete stdlibs under <home>/lib (python3.X/os.py AND
+ *     python3.X/lib-dynload), one with a backend at hand, the highest. Homes that are not
+ *     directories, Python 2 / 3.0-3.7 and free-threaded builds (python3.Xt) are refused here, with
+ *     the spec's texts, instead of failing later inside CPython. A home whose layout names no
+ *     version at all (no complete stdlib, no versioned exe) gets the default backend, as upstream
+ *     would load it: init then reports what CPython makes of that home;
  *   - two installations may share a minor version (Debian's 3.11 and a pyenv 3.11.x). The default
  *     backend is built for the system python3 and the loader knows, from the build, which prefix
- *     that is: a home equal to that prefix takes the default backend even when a versioned
- *     backend for the same minor (built for the other installation) is installed. Otherwise the
- *     versioned backend wins, and the default backend is the fallback for a matching version at
- *     another (relocated) home, as upstream would load it;
- *   - backends are looked up in the loader's own directory first, then by bare name through the
- *     dynamic linker (RUNPATH, LD_LIBRARY_PATH, cache);
- *   - a process keeps the first backend it opened: libraries are never closed (a libpython
- *     cannot be unloaded), and after destroy() make3 may reopen that same backend but refuses a
- *     different one, since two libpythons in one process do not mix.
+ *     that is (canonical): a home whose canonical path is that prefix takes the default backend
+ *     even when a versioned backend for the same minor (built for the other installation) is
+ *     installed. Otherwise the versioned backend wins, and the default backend is the fallback for
+ *     a matching version at another (relocated) home, as upstream would load it;
+ *   - backends are looked up in the loader's own folder first (canonical, resolved once when the
+ *     loader is loaded: a later chdir changes nothing), then by bare name through the dynamic
+ *     linker (RUNPATH, LD_LIBRARY_PATH, cache);
+ *   - a backend whose table the loader refuses is dlclosed at once. A process keeps the first
+ *     backend it accepted: it is never closed (a libpython cannot be unloaded), and after
+ *     destroy() make3 runs the same search, gets the same name, and reuses it; a different one is
+ *     refused, since two libpythons in one process do not mix.
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dirent.h>
@@ -104,44 +112,6 @@ static int rtl_parse_minor(const char *s)
     return (int)x;
 }
 
-/* The Python 3 minor version found under home (lib/python3.X/os.py), else from python_exe's
- * resolved file name (python3.X). -1 if none. */
-static int rtl_find_version(const char *home, const char *exe)
-{
-    char path[PATH_MAX];
-    int best = -1;
-    DIR *d;
-    struct dirent *e;
-
-    if (snprintf(path, sizeof(path), "%s/lib", home) < (int)sizeof(path) && (d = opendir(path)) != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            int minor;
-            char landmark[PATH_MAX];
-            if (strncmp(e->d_name, "python", 6) != 0)
-                continue;
-            minor = rtl_parse_minor(e->d_name + 6);
-            if (minor < 0 || strchr(e->d_name + 8, '.') != NULL)
-                continue;
-            if (snprintf(landmark, sizeof(landmark), "%s/lib/%s/os.py", home, e->d_name) >= (int)sizeof(landmark))
-                continue;
-            if (rtl_is_file(landmark) && minor > best)
-                best = minor;
-        }
-        closedir(d);
-    }
-    if (best < 0 && exe != NULL && exe[0] != '\0') {
-        char real[PATH_MAX];
-        const char *base;
-        if (realpath(exe, real) == NULL)
-            snprintf(real, sizeof(real), "%s", exe);
-        base = strrchr(real, '/');
-        base = base ? base + 1 : real;
-        if (strncmp(base, "python", 6) == 0)
-            best = rtl_parse_minor(base + 6);
-    }
-    return best;
-}
-
 /* 1 if `file` is in the loader's directory. */
 static int rtl_in_dir(const char *dir, const char *file)
 {
@@ -207,6 +177,130 @@ static int rtl_same_dir(const char *a, const char *b)
     return strcmp(ra, rb) == 0;
 }
 
+/* A Python version as spelled in lib/python<M.N[t]> or in an executable's name python<M.N[t]>. */
+typedef struct {
+    int major, minor;
+    int ft; /* the "t" suffix: a free-threaded build */
+} rtl_pyver_t;
+
+/* Parses exactly "M.N" or "M.Nt"; 1 on success. */
+static int rtl_parse_pyver(const char *s, rtl_pyver_t *v)
+{
+    char *end;
+    long major, minor;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    major = strtol(s, &end, 10);
+    if (end[0] != '.' || end[1] < '0' || end[1] > '9')
+        return 0;
+    minor = strtol(end + 1, &end, 10);
+    v->ft = end[0] == 't';
+    if (v->ft)
+        end++;
+    if (*end != '\0' || major > 99 || minor > 999)
+        return 0;
+    v->major = (int)major;
+    v->minor = (int)minor;
+    return 1;
+}
+
+static int rtl_pyver_supported(const rtl_pyver_t *v)
+{
+    return v->major == 3 && v->minor >= 8 && !v->ft;
+}
+
+/* 1 if dir/name/os.py is a file and dir/name/lib-dynload a folder: a complete stdlib. */
+static int rtl_complete_stdlib(const char *lib, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (snprintf(path, sizeof(path), "%s/%s/os.py", lib, name) >= (int)sizeof(path) || !rtl_is_file(path))
+        return 0;
+    if (snprintf(path, sizeof(path), "%s/%s/lib-dynload", lib, name) >= (int)sizeof(path))
+        return 0;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* 1 if a backend for Python 3.minor is at hand: in the loader's folder, the default backend's
+ * version, or the backend this process already holds. */
+static int rtl_backend_at_hand(const char *dir, int minor)
+{
+    char versioned[PATH_MAX];
+    snprintf(versioned, sizeof(versioned), "%s-3.%d%s", RTL_LIB_PREFIX, minor, RTL_LIB_SUFFIX);
+    return rtl_in_dir(dir, versioned) || minor == rtl_parse_minor(RTL_DEFAULT_PY_VERSION)
+           || (rtl_dl_ops != NULL && rtl_parse_minor(rtl_dl_ops->python_version) == minor);
+}
+
+/* The version python_exe names (python<M.N[t]>, links resolved); 1 if it names one. */
+static int rtl_exe_version(const char *exe, rtl_pyver_t *v)
+{
+    char real[PATH_MAX];
+    const char *base;
+    if (exe == NULL || exe[0] == '\0')
+        return 0;
+    if (realpath(exe, real) == NULL)
+        snprintf(real, sizeof(real), "%s", exe);
+    base = strrchr(real, '/');
+    base = base ? base + 1 : real;
+    return strncmp(base, "python", 6) == 0 && rtl_parse_pyver(base + 6, v);
+}
+
+/*
+ * The Python version of home (API.md §12.5): python_exe's version when it names one; otherwise,
+ * among the complete stdlibs under home/lib, a supported version with a backend at hand, then any
+ * supported version, then an unsupported one (to name it in the refusal); highest first within
+ * each rank. Returns 1 with *minor set (Python 3.minor), 0 for a layout that names no version
+ * (the default backend then serves, as upstream), -1 with *error set for a refused home.
+ */
+static int rtl_choose_version(const char *home, const char *exe, const char *dir, int *minor, char **error)
+{
+    struct stat st;
+    rtl_pyver_t best, v;
+    int found = 0;
+
+    if (stat(home, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        *error = rtl_msg("python home '%s' is not a directory", home);
+        return -1;
+    }
+    if (rtl_exe_version(exe, &v)) {
+        best = v;
+        found = 1;
+    } else {
+        char lib[PATH_MAX];
+        long best_rank = -1;
+        DIR *d;
+        struct dirent *e;
+        if (snprintf(lib, sizeof(lib), "%s/lib", home) < (int)sizeof(lib) && (d = opendir(lib)) != NULL) {
+            while ((e = readdir(d)) != NULL) {
+                long rank;
+                if (strncmp(e->d_name, "python", 6) != 0 || !rtl_parse_pyver(e->d_name + 6, &v)
+                    || !rtl_complete_stdlib(lib, e->d_name))
+                    continue;
+                rank = !rtl_pyver_supported(&v) ? 0 : rtl_backend_at_hand(dir, v.minor) ? 2 : 1;
+                rank = rank * 100000000L + v.major * 100000L + v.minor * 2L + v.ft;
+                if (rank > best_rank) {
+                    best_rank = rank;
+                    best = v;
+                }
+            }
+            closedir(d);
+        }
+        found = best_rank >= 0;
+    }
+    if (!found)
+        return 0;
+    if (best.ft) {
+        *error = rtl_msg("free-threaded Python %d.%dt is not supported", best.major, best.minor);
+        return -1;
+    }
+    if (!rtl_pyver_supported(&best)) {
+        *error = rtl_msg("Python %d.%d is not supported (3.8 or newer is required)", best.major, best.minor);
+        return -1;
+    }
+    *minor = best.minor;
+    return 1;
+}
+
 /* Checks the table of a freshly opened backend; on refusal sets *error and returns NULL (the caller
  * then dlcloses the library). */
 static const rtl_backend_t *rtl_accept(void *dl, const char *path, int minor, const char *home, char **error)
@@ -251,8 +345,8 @@ RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *e
 
     snprintf(dir, sizeof(dir), "%s", rtl_loader_dir);
     snprintf(file, sizeof(file), "%s", RTL_DEFAULT_LIB);
-    if (home != NULL && home[0] != '\0')
-        minor = rtl_find_version(home, exe);
+    if (home != NULL && home[0] != '\0' && rtl_choose_version(home, exe, dir, &minor, error) < 0)
+        return NULL;
     if (minor >= 0) {
         char versioned[PATH_MAX];
         int default_minor = rtl_parse_minor(RTL_DEFAULT_PY_VERSION);
