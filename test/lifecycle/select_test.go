@@ -394,3 +394,125 @@ func TestRefusedBackendIsClosed(t *testing.T) {
 		})
 	}
 }
+
+// pythonStdlib asks exe for its stdlib folder (sysconfig), as the build does.
+func pythonStdlib(t *testing.T, exe string) string {
+	t.Helper()
+	out, err := exec.Command(exe, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])").Output()
+	if err != nil {
+		t.Skipf("note: cannot run %s: %v", exe, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// The home Python sees keeps upstream's spelling, <stdlib dir>/../.. (hosts read it in
+// sys.prefix): with an empty python_home that is the default backend's build-time home, and a home
+// given in that spelling selects its backend by its canonical path (API.md section 12.5).
+func TestHomeKeepsUpstreamSpelling(t *testing.T) {
+	v := matrixVersion(t)
+	home, exe := helpers.PythonHome(), helpers.PythonExe()
+	want := pythonStdlib(t, exe) + "/../.."
+	if home != "" {
+		home = want
+	}
+	child(t, func(t *testing.T) {
+		r := make3(t, home, exe)
+		r.AddPythonPath(helpers.FixturesDir())
+		if !r.Init() {
+			t.Fatalf("init: %s", r.Error())
+		}
+		tmp := filepath.Join(t.TempDir(), "prefix")
+		r.WithGIL(func() {
+			r.RunSimpleString("import sys\nwith open(" + helpers.PyString(tmp) + ", 'w') as f: f.write('%d.%d %s' % (sys.version_info[:2] + (sys.prefix,)))")
+		})
+		if b, _ := os.ReadFile(tmp); string(b) != v+" "+want {
+			t.Errorf("make3(%q): Python %q, want %q", home, b, v+" "+want)
+		}
+	})
+}
+
+// pythonStdlib asks exe for its stdlib folder (sysconfig), as the build does.
+func pythonStdlib(t *testing.T, exe string) string {
+	t.Helper()
+	out, err := exec.Command(exe, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])").Output()
+	if err != nil {
+		t.Skipf("note: cannot run %s: %v", exe, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// The home Python sees keeps upstream's spelling, <stdlib dir>/../.. (hosts read it in
+// sys.prefix): with an empty python_home that is the default backend's build-time home, and a home
+// given in that spelling selects its backend by its canonical path (API.md section 12.5).
+func TestHomeKeepsUpstreamSpelling(t *testing.T) {
+	v := matrixVersion(t)
+	home, exe := helpers.PythonHome(), helpers.PythonExe()
+	want := pythonStdlib(t, exe) + "/../.."
+	if home != "" {
+		home = want
+	}
+	child(t, func(t *testing.T) {
+		r := make3(t, home, exe)
+		r.AddPythonPath(helpers.FixturesDir())
+		if !r.Init() {
+			t.Fatalf("init: %s", r.Error())
+		}
+		tmp := filepath.Join(t.TempDir(), "prefix")
+		r.WithGIL(func() {
+			r.RunSimpleString("import sys\nwith open(" + helpers.PyString(tmp) + ", 'w') as f: f.write('%d.%d %s' % (sys.version_info[:2] + (sys.prefix,)))")
+		})
+		if b, _ := os.ReadFile(tmp); string(b) != v+" "+want {
+			t.Errorf("make3(%q): Python %q, want %q", home, b, v+" "+want)
+		}
+	})
+}
+
+// A home reached through a folder whose name is not UTF-8: the error texts that name files under
+// it keep the exception, the name escaped (API.md section 7.4).
+func TestErrorTextKeepsNonUTF8Home(t *testing.T) {
+	v := matrixVersion(t)
+	real := helpers.PythonHome()
+	if real == "" {
+		for _, b := range helpers.Backends() {
+			if b.Name == "default" {
+				real = b.Home
+			}
+		}
+	}
+	link := filepath.Join(os.TempDir(), "rtloader-home-"+v+"-\xff")
+	if !helpers.IsChildProcess() {
+		os.Remove(link)
+		if err := os.Symlink(real, link); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Remove(link) })
+	}
+	child(t, func(t *testing.T) {
+		r := make3(t, link, helpers.PythonExe())
+		r.AddPythonPath(helpers.FixturesDir())
+		escaped := strings.Replace(link, "\xff", `\udcff`, 1)
+		under := `File "` + escaped + "/lib/python" + v + "/"
+		if !r.Init() {
+			// Python 3.13 cannot import a C extension (here _json) from a folder whose name is
+			// not UTF-8, so init itself fails: its error is then the text to check.
+			got := r.Error()
+			t.Logf("note: init failed with home %q (CPython %s): checking its error", link, v)
+			if !strings.HasPrefix(got, "error initializing string utils: Traceback (most recent call last):\n") ||
+				!strings.Contains(got, under) || strings.Contains(got, "unknown error") {
+				t.Errorf("init error = %q, want a traceback through %q", got, under)
+			}
+			return
+		}
+		var got string
+		r.WithGIL(func() {
+			if _, _, ok := r.GetClass("error_format_stdlib"); ok {
+				t.Error("get_class succeeded")
+			}
+			got = r.Error()
+		})
+		if !strings.HasPrefix(got, "unable to import module 'error_format_stdlib': Traceback (most recent call last):\n") ||
+			!strings.Contains(got, under+"json/") || !strings.Contains(got, "JSONDecodeError: ") {
+			t.Errorf("error = %q, want a traceback through %q", got, under+"json/")
+		}
+	})
+}
