@@ -431,42 +431,6 @@ func TestHomeKeepsUpstreamSpelling(t *testing.T) {
 	})
 }
 
-// pythonStdlib asks exe for its stdlib folder (sysconfig), as the build does.
-func pythonStdlib(t *testing.T, exe string) string {
-	t.Helper()
-	out, err := exec.Command(exe, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])").Output()
-	if err != nil {
-		t.Skipf("note: cannot run %s: %v", exe, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// The home Python sees keeps upstream's spelling, <stdlib dir>/../.. (hosts read it in
-// sys.prefix): with an empty python_home that is the default backend's build-time home, and a home
-// given in that spelling selects its backend by its canonical path (API.md section 12.5).
-func TestHomeKeepsUpstreamSpelling(t *testing.T) {
-	v := matrixVersion(t)
-	home, exe := helpers.PythonHome(), helpers.PythonExe()
-	want := pythonStdlib(t, exe) + "/../.."
-	if home != "" {
-		home = want
-	}
-	child(t, func(t *testing.T) {
-		r := make3(t, home, exe)
-		r.AddPythonPath(helpers.FixturesDir())
-		if !r.Init() {
-			t.Fatalf("init: %s", r.Error())
-		}
-		tmp := filepath.Join(t.TempDir(), "prefix")
-		r.WithGIL(func() {
-			r.RunSimpleString("import sys\nwith open(" + helpers.PyString(tmp) + ", 'w') as f: f.write('%d.%d %s' % (sys.version_info[:2] + (sys.prefix,)))")
-		})
-		if b, _ := os.ReadFile(tmp); string(b) != v+" "+want {
-			t.Errorf("make3(%q): Python %q, want %q", home, b, v+" "+want)
-		}
-	})
-}
-
 // A home reached through a folder whose name is not UTF-8: the error texts that name files under
 // it keep the exception, the name escaped (API.md section 7.4).
 func TestErrorTextKeepsNonUTF8Home(t *testing.T) {
