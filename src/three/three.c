@@ -96,7 +96,7 @@ static void rtl_destroy(void *st)
     rtl_free(t->paths);
     rtl_free(t->home);
     rtl_free(t->exe);
-    rtl_free(t->error);
+    rtl_clear_error(t); /* the stored message has error.c's own allocator */
     pthread_mutex_destroy(&t->error_lock);
     rtl_free(t);
 }

@@ -38,7 +38,7 @@ typedef struct rtl_three_s {
     int path_lost;              /* add_python_path could not record a path (out of memory): init refuses */
     pthread_mutex_t error_lock; /* error channel (API.md §2.2): see error.c */
     int error_set;              /* flag */
-    char *error;                /* rt-owned message, or NULL meaning "" */
+    char *error;                /* stored message (C malloc, outside the tracker: error.c), or NULL = "" */
     rtl_init_state_t state;     /* set by init */
     PyObject *base_class;       /* strong ref to datadog_checks.checks.AgentCheck */
     PyThreadState *main_ts;     /* saved by init (PyEval_SaveThread) */
