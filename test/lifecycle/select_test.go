@@ -3,12 +3,9 @@ package lifecycle
 // Selection hardening (API.md section 12.5; issue 11 items 5-7): the loader's folder, the
 // version rule, refused homes, refused backends and the search after destroy. Tests that must
 // open the loader in a way the Go test binary cannot (a relative path, a copy in another folder)
-// drive it through testdata/loader_driver.c, compiled here with the system C compiler.
+// drive it through helpers.RunLoaderDriver (a small C host compiled with the system C compiler).
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,63 +22,7 @@ const loaderFile = "libdatadog-agent-rtloader.so"
 // ccompile builds testdata/<src> into out with the system C compiler and extra flags.
 func ccompile(t *testing.T, out, src string, flags ...string) {
 	t.Helper()
-	cc := os.Getenv("CC")
-	if cc == "" {
-		cc = "cc"
-	}
-	srcPath, err := filepath.Abs(filepath.Join("testdata", src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"-o", out, srcPath}, flags...)
-	if msg, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", cc, args, err, msg)
-	}
-}
-
-// copyFile copies src (links followed) to dst.
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// driverRun runs the loader driver (built into t's temp dir) in cwd with env added, loading the
-// loader at `loader` (relative to cwd or absolute), and returns its output and exit status.
-func driverRun(t *testing.T, cwd string, env []string, loader string, cmds ...string) (string, int) {
-	t.Helper()
-	drv := filepath.Join(t.TempDir(), "loader_driver")
-	ccompile(t, drv, "loader_driver.c", "-ldl")
-	cmd := exec.Command(drv, append([]string{loader}, cmds...)...)
-	cmd.Dir = cwd
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running the driver: %v", err)
-	}
-	return out.String(), code
+	helpers.CCompile(t, out, filepath.Join("testdata", src), flags...)
 }
 
 // matrixHomeExe is the (python_home, python_exe) of the backend this run of the matrix tests.
@@ -97,7 +38,7 @@ func matrixHomeExe() (string, string) {
 // chdir must not make make3 load a library from another folder (API.md section 12.5).
 func TestRelativeLoaderFolderSurvivesChdir(t *testing.T) {
 	tmp := t.TempDir()
-	copyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(tmp, "lib", loaderFile))
+	helpers.CopyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(tmp, "lib", loaderFile))
 	// Plant a library under every backend name in <elsewhere>/lib: the folder the relative "lib"
 	// names once the driver has moved to <elsewhere>.
 	plant := filepath.Join(tmp, "planted.so")
@@ -107,11 +48,11 @@ func TestRelativeLoaderFolderSurvivesChdir(t *testing.T) {
 		names = append(names, "libdatadog-agent-three-"+b.Version+".so")
 	}
 	for _, n := range names {
-		copyFile(t, plant, filepath.Join(tmp, "elsewhere", "lib", n))
+		helpers.CopyFile(t, plant, filepath.Join(tmp, "elsewhere", "lib", n))
 	}
 	marker := filepath.Join(tmp, "planted-ran")
 	home, exe := matrixHomeExe()
-	out, code := driverRun(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir(), "RTLOADER_PLANT_MARKER=" + marker},
+	out, code := helpers.RunLoaderDriver(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir(), "RTLOADER_PLANT_MARKER=" + marker},
 		"lib/"+loaderFile, "cd", filepath.Join(tmp, "elsewhere"), "make3", home, exe, "maps", "/elsewhere/")
 	if _, err := os.Stat(marker); err == nil || code == 97 {
 		t.Fatalf("make3 loaded the planted library from the new working directory (exit %d):\n%s", code, out)
@@ -351,9 +292,9 @@ func TestSelectRefusesHome(t *testing.T) {
 // was found through the dynamic linker's path (the loader's folder holds no backend).
 func TestMake3AfterDestroyFindsBackendAgain(t *testing.T) {
 	tmp := t.TempDir()
-	copyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(tmp, "lib", loaderFile))
+	helpers.CopyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(tmp, "lib", loaderFile))
 	home, exe := matrixHomeExe()
-	out, code := driverRun(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(tmp, "lib", loaderFile),
+	out, code := helpers.RunLoaderDriver(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(tmp, "lib", loaderFile),
 		"make3", home, exe, "destroy", "make3", home, exe, "maps", "libdatadog-agent-three")
 	if code != 0 || strings.Count(out, "make3 ok\n") != 2 || !strings.Contains(out, "maps libdatadog-agent-three: 1\n") {
 		t.Errorf("make3, destroy, make3 (exit %d):\n%s", code, out)
@@ -366,7 +307,7 @@ func TestRefusedBackendIsClosed(t *testing.T) {
 	v := matrixVersion(t)
 	tmp := t.TempDir()
 	lib := filepath.Join(tmp, "lib")
-	copyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(lib, loaderFile))
+	helpers.CopyFile(t, filepath.Join(helpers.BuildDir(), loaderFile), filepath.Join(lib, loaderFile))
 	home := fakeHome(t, filepath.Join(tmp, "home"), v)
 	fake := filepath.Join(lib, "libdatadog-agent-three-"+v+".so")
 	repo := filepath.Join(helpers.TestDir(), "..")
@@ -380,7 +321,7 @@ func TestRefusedBackendIsClosed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ccompile(t, fake, "fake_backend.c", "-shared", "-fPIC", "-fvisibility=hidden", tc.define,
 				"-I"+filepath.Join(repo, "include"), "-I"+filepath.Join(repo, "src", "common"))
-			out, code := driverRun(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(lib, loaderFile),
+			out, code := helpers.RunLoaderDriver(t, tmp, []string{"LD_LIBRARY_PATH=" + helpers.BuildDir()}, filepath.Join(lib, loaderFile),
 				"make3", home, "-", "maps", fake, "make3", "", "-", "maps", "libdatadog-agent-three")
 			if code != 0 || !strings.Contains(out, "make3 error: "+tc.want) {
 				t.Errorf("want the error %q (exit %d):\n%s", tc.want, code, out)
