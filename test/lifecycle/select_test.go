@@ -159,32 +159,36 @@ func expectSelected(t *testing.T, home, exe, want string) {
 	})
 }
 
-// Only complete stdlibs count: a stray lib/python3.<X+1>/os.py (and a stray 3.14) next to a full
-// 3.X does not take the selection (API.md section 12.5).
-func TestSelectIgnoresIncompleteStdlib(t *testing.T) {
+// expectFakeHomeSelectsMatrixVersion makes a fake home named name holding the stdlibs that
+// specs(v) lists (see fakeHome; v is the matrix's version) and requires make3(home, "") to open
+// the backend for v.
+func expectFakeHomeSelectsMatrixVersion(t *testing.T, name string, specs func(v string) []string) {
+	t.Helper()
 	v := matrixVersion(t)
 	want := backendFileFor(t, v)
-	home := filepath.Join(os.TempDir(), "rtloader-select-incomplete")
+	home := filepath.Join(os.TempDir(), name)
 	if !helpers.IsChildProcess() {
 		os.RemoveAll(home)
-		fakeHome(t, home, v, nextMinor(v)+":os", "3.14:os")
+		fakeHome(t, home, specs(v)...)
 		t.Cleanup(func() { os.RemoveAll(home) })
 	}
 	expectSelected(t, home, "", want)
 }
 
+// Only complete stdlibs count: a stray lib/python3.<X+1>/os.py (and a stray 3.14) next to a full
+// 3.X does not take the selection (API.md section 12.5).
+func TestSelectIgnoresIncompleteStdlib(t *testing.T) {
+	expectFakeHomeSelectsMatrixVersion(t, "rtloader-select-incomplete", func(v string) []string {
+		return []string{v, nextMinor(v) + ":os", "3.14:os"}
+	})
+}
+
 // Among complete stdlibs, versions with a backend are preferred: a full 3.99 next to a full 3.X
 // selects 3.X.
 func TestSelectPrefersVersionsWithABackend(t *testing.T) {
-	v := matrixVersion(t)
-	want := backendFileFor(t, v)
-	home := filepath.Join(os.TempDir(), "rtloader-select-available")
-	if !helpers.IsChildProcess() {
-		os.RemoveAll(home)
-		fakeHome(t, home, v, "3.99")
-		t.Cleanup(func() { os.RemoveAll(home) })
-	}
-	expectSelected(t, home, "", want)
+	expectFakeHomeSelectsMatrixVersion(t, "rtloader-select-available", func(v string) []string {
+		return []string{v, "3.99"}
+	})
 }
 
 // python_exe's version (its name after resolving links) wins over the highest complete stdlib.

@@ -49,8 +49,9 @@ static int count_altstacks(void)
     while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
         if (sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &inode) != 4)
             continue;
-        if (inode == 0 && prev_inode == 0 && strcmp(prev_perms, "---p") == 0 && prev_end - prev_start == (unsigned long)page
-            && start == prev_end && strcmp(perms, "rw-p") == 0 && end - start == 64 * 1024)
+        if (inode == 0 && prev_inode == 0 && strcmp(prev_perms, "---p") == 0
+            && prev_end - prev_start == (unsigned long)page && start == prev_end && strcmp(perms, "rw-p") == 0
+            && end - start == 64 * 1024)
             n++;
         prev_start = start;
         prev_end = end;
