@@ -338,12 +338,12 @@ static const rtl_backend_t *rtl_accept(void *dl, const char *path, int minor, co
 
 RTL_HIDDEN const rtl_backend_t *rtl_open_backend(const char *home, const char *exe, char **error)
 {
-    char dir[PATH_MAX], file[PATH_MAX], path[PATH_MAX];
+    const char *dir = rtl_loader_dir;
+    char file[PATH_MAX], path[PATH_MAX];
     int minor = -1, linker_only = 0;
     void *dl;
     const rtl_backend_t *ops;
 
-    snprintf(dir, sizeof(dir), "%s", rtl_loader_dir);
     snprintf(file, sizeof(file), "%s", RTL_DEFAULT_LIB);
     if (home != NULL && home[0] != '\0' && rtl_choose_version(home, exe, dir, &minor, error) < 0)
         return NULL;
