@@ -16,7 +16,9 @@
 
 #include <pthread.h>
 
-#ifndef RTL_ALLOW_RAW_MALLOC /* only pymem.c, whose hooks must call the C library */
+/* Only two files may call the C library's malloc/free: pymem.c, whose hooks must, and error.c for the
+ * stored error message, which stays outside the memory tracker (API.md §12.5). */
+#ifndef RTL_ALLOW_RAW_MALLOC
 #    define RTLOADER_NO_RAW_MALLOC
 #endif
 #include "rtl_backend.h"
