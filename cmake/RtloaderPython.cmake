@@ -4,7 +4,9 @@
 # each interpreter is asked about itself (sysconfig) and the answers become the target's flags.
 
 # rtl_python_info(<exe> <prefix>) sets <prefix>_OK, _VERSION (3.X), _INCLUDE, _LIBRARY, _LIBDIR,
-# _HOME (the stdlib's ../.., as upstream derives the default home) and _PREFIX (realpath of it).
+# _HOME (the default home, spelled as upstream spells it: "<stdlib dir>/../..", not normalised, since
+# hosts read it back in sys.prefix), _NORMHOME (the same path normalised, for people and the test
+# manifest) and _PREFIX (its canonical path, which the loader compares homes with).
 function(rtl_python_info exe prefix)
     execute_process(
         COMMAND "${exe}" -c [=[
@@ -12,9 +14,10 @@ import os, sys, sysconfig
 v = sysconfig.get_config_var
 lib = os.path.join(v('LIBDIR') or '', v('LDLIBRARY') or '')
 stdlib = sysconfig.get_paths()['stdlib']
-home = os.path.normpath(os.path.join(stdlib, '..', '..'))
+home = stdlib + '/../..'
 print(';'.join(['%d.%d' % sys.version_info[:2], sysconfig.get_paths()['include'], lib,
-                v('LIBDIR') or '', home, os.path.realpath(home), str(v('Py_ENABLE_SHARED') or 0)]))
+                v('LIBDIR') or '', home, os.path.realpath(home), str(v('Py_ENABLE_SHARED') or 0),
+                os.path.normpath(home)]))
 ]=]
         OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
     set(${prefix}_OK FALSE PARENT_SCOPE)
@@ -28,6 +31,7 @@ print(';'.join(['%d.%d' % sys.version_info[:2], sysconfig.get_paths()['include']
     list(GET out 4 home)
     list(GET out 5 realhome)
     list(GET out 6 shared)
+    list(GET out 7 normhome)
     if(NOT EXISTS "${inc}/Python.h" OR NOT EXISTS "${lib}" OR NOT shared STREQUAL "1")
         return()
     endif()
@@ -40,6 +44,7 @@ print(';'.join(['%d.%d' % sys.version_info[:2], sysconfig.get_paths()['include']
     set(${prefix}_LIBRARY "${lib}" PARENT_SCOPE)
     set(${prefix}_LIBDIR "${libdir}" PARENT_SCOPE)
     set(${prefix}_HOME "${home}" PARENT_SCOPE)
+    set(${prefix}_NORMHOME "${normhome}" PARENT_SCOPE)
     set(${prefix}_PREFIX "${realhome}" PARENT_SCOPE)
 endfunction()
 

@@ -13,8 +13,15 @@
  * Every operation takes the opaque state returned by `create`. The error channel lives in that
  * state, so the loader reports its own argument errors through `set_error`.
  *
- * Bump RTL_BACKEND_ABI whenever this header changes shape: the loader refuses a backend whose
- * table has another ABI number (a stale backend left in a library folder).
+ * Compatibility rules (the loader checks both before using a table, and dlcloses a backend it
+ * refuses):
+ *   - `size` is sizeof(rtl_backend_t) as the backend was built. New operations are APPENDED at the
+ *     end of the struct, never inserted: a loader refuses a backend whose table is smaller than its
+ *     own sizeof(rtl_backend_t) (a stale backend left in a library folder), while a newer backend
+ *     with a longer table still serves an older loader;
+ *   - `abi` (RTL_BACKEND_ABI) is bumped only for an incompatible change: a field removed, moved
+ *     or retyped. The entry symbol's name carries the number (RTL_BACKEND_ENTRY below), so a
+ *     backend of another ABI does not even export the symbol the loader looks for.
  */
 #ifndef RTL_BACKEND_H
 #define RTL_BACKEND_H
@@ -23,7 +30,15 @@
 #include "rtl_callback_list.h"
 
 #define RTL_BACKEND_ABI 3
-#define RTL_BACKEND_ENTRY "rtl_three_backend_v2"
+
+/* The entry point's identifier, rtl_three_backend_v<ABI>: the backend defines the function with
+ * it, and the loader dlsym()s RTL_BACKEND_ENTRY_NAME, its spelling as a string. */
+#define RTL_BACKEND_CAT_(a, b) a##b
+#define RTL_BACKEND_CAT(a, b) RTL_BACKEND_CAT_(a, b)
+#define RTL_BACKEND_STR_(x) #x
+#define RTL_BACKEND_STR(x) RTL_BACKEND_STR_(x)
+#define RTL_BACKEND_ENTRY RTL_BACKEND_CAT(rtl_three_backend_v, RTL_BACKEND_ABI)
+#define RTL_BACKEND_ENTRY_NAME RTL_BACKEND_STR(RTL_BACKEND_ENTRY)
 
 /* All host callbacks, process-global, NULL until set. One struct, not statics per module. */
 #define RTL_CALLBACK_FIELD(name, type) type name;
@@ -34,6 +49,7 @@ struct rtl_callbacks {
 
 typedef struct rtl_backend_s {
     int abi;                    /* RTL_BACKEND_ABI */
+    size_t size;                /* sizeof(rtl_backend_t) in the backend's build */
     const char *python_version; /* "3.X" the backend was built for */
     const char *python_home;    /* the build-time default home */
     struct rtl_callbacks *callbacks;
@@ -84,6 +100,8 @@ typedef struct rtl_backend_s {
     int (*set_subinterpreter_blocklist)(void *st, const char *modules);
     int (*check_is_isolated)(void *st, rtloader_pyobject_t *check);
     int (*has_subinterpreter_support)(const void *st);
+
+    /* New operations go here, at the end (see the compatibility rules above). */
 } rtl_backend_t;
 
 /* The one symbol a backend exports: returns its (static, constant) table. */

@@ -163,8 +163,12 @@ static int rtl_setup_altstack(char **error)
     ss.ss_flags = 0;
     /* Affects the calling thread only; Go's threads have alternate stacks of their own. The
      * mapping is never freed: the handler may run at any time until the process dies. */
-    if (sigaltstack(&ss, NULL) != 0)
-        return rtl_crash_fail(error, "unable to set alternate stack", errno);
+    if (sigaltstack(&ss, NULL) != 0) {
+        /* e.g. EPERM: called from a handler running on another alternate stack */
+        int e = errno;
+        munmap(mem, RTL_ALTSTACK_SIZE + (size_t)page);
+        return rtl_crash_fail(error, "unable to set alternate stack", e);
+    }
     rtl_altstack_ready = 1;
     return 1;
 }

@@ -96,7 +96,7 @@ static void rtl_destroy(void *st)
     rtl_free(t->paths);
     rtl_free(t->home);
     rtl_free(t->exe);
-    rtl_free(t->error);
+    rtl_clear_error(t); /* the stored message has error.c's own allocator */
     pthread_mutex_destroy(&t->error_lock);
     rtl_free(t);
 }
@@ -269,46 +269,49 @@ fail_python:
     return 0;
 }
 
+/* Designated initializers: an entry can never land in another operation's slot, and a new
+ * operation is one line wherever it sits here (its place in the struct is at the end). */
 static const rtl_backend_t rtl_three_table = {
-    RTL_BACKEND_ABI,
-    RTL_PYTHON_VERSION,
-    RTL_PYTHON_HOME,
-    &rtl_cb,
-    rtl_create,
-    rtl_destroy,
-    rtl_init,
-    rtl_add_python_path,
-    rtl_has_error,
-    rtl_get_error,
-    rtl_clear_error,
-    rtl_ensure_gil,
-    rtl_release_gil,
-    rtl_get_class,
-    rtl_get_attr_string,
-    rtl_get_attr_bool,
-    rtl_get_check,
-    rtl_run_check,
-    rtl_cancel_check,
-    rtl_get_checks_warnings,
-    rtl_get_check_diagnoses,
-    rtl_incref,
-    rtl_decref,
-    rtl_set_module_attr_string,
-    rtl_get_none,
-    rtl_get_py_info,
-    rtl_run_simple_string,
-    rtl_get_integration_list,
-    rtl_get_interpreter_memory_usage,
-    rtl_init_pymem_stats,
-    rtl_get_pymem_stats,
-    rtl_enable_subinterpreters,
-    rtl_set_subinterpreter_blocklist,
-    rtl_check_is_isolated,
-    rtl_has_subinterpreter_support,
+    .abi = RTL_BACKEND_ABI,
+    .size = sizeof(rtl_backend_t),
+    .python_version = RTL_PYTHON_VERSION,
+    .python_home = RTL_PYTHON_HOME,
+    .callbacks = &rtl_cb,
+    .create = rtl_create,
+    .destroy = rtl_destroy,
+    .init = rtl_init,
+    .add_python_path = rtl_add_python_path,
+    .has_error = rtl_has_error,
+    .get_error = rtl_get_error,
+    .clear_error = rtl_clear_error,
+    .ensure_gil = rtl_ensure_gil,
+    .release_gil = rtl_release_gil,
+    .get_class = rtl_get_class,
+    .get_attr_string = rtl_get_attr_string,
+    .get_attr_bool = rtl_get_attr_bool,
+    .get_check = rtl_get_check,
+    .run_check = rtl_run_check,
+    .cancel_check = rtl_cancel_check,
+    .get_checks_warnings = rtl_get_checks_warnings,
+    .get_check_diagnoses = rtl_get_check_diagnoses,
+    .incref = rtl_incref,
+    .decref = rtl_decref,
+    .set_module_attr_string = rtl_set_module_attr_string,
+    .get_none = rtl_get_none,
+    .get_py_info = rtl_get_py_info,
+    .run_simple_string = rtl_run_simple_string,
+    .get_integration_list = rtl_get_integration_list,
+    .get_interpreter_memory_usage = rtl_get_interpreter_memory_usage,
+    .init_pymem_stats = rtl_init_pymem_stats,
+    .get_pymem_stats = rtl_get_pymem_stats,
+    .enable_subinterpreters = rtl_enable_subinterpreters,
+    .set_subinterpreter_blocklist = rtl_set_subinterpreter_blocklist,
+    .check_is_isolated = rtl_check_is_isolated,
+    .has_subinterpreter_support = rtl_has_subinterpreter_support,
 };
 
-/* The backend's only exported symbol (RTL_BACKEND_ENTRY). */
-__attribute__((visibility("default"))) const rtl_backend_t *rtl_three_backend_v2(void)
+/* The backend's only exported symbol (its name is RTL_BACKEND_ENTRY_NAME). */
+__attribute__((visibility("default"))) const rtl_backend_t *RTL_BACKEND_ENTRY(void)
 {
     return &rtl_three_table;
 }

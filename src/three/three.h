@@ -16,7 +16,9 @@
 
 #include <pthread.h>
 
-#ifndef RTL_ALLOW_RAW_MALLOC /* only pymem.c, whose hooks must call the C library */
+/* Only two files may call the C library's malloc/free: pymem.c, whose hooks must, and error.c for the
+ * stored error message, which stays outside the memory tracker (API.md §12.5). */
+#ifndef RTL_ALLOW_RAW_MALLOC
 #    define RTLOADER_NO_RAW_MALLOC
 #endif
 #include "rtl_backend.h"
@@ -48,7 +50,7 @@ typedef struct rtl_three_s {
     int path_lost;              /* add_python_path could not record a path (out of memory): init refuses */
     pthread_mutex_t error_lock; /* error channel (API.md §2.2): see error.c */
     int error_set;              /* flag */
-    char *error;                /* rt-owned message, or NULL meaning "" */
+    char *error;                /* stored message (C malloc, outside the tracker: error.c), or NULL = "" */
     rtl_init_state_t state;     /* set by init */
     PyObject *base_class;       /* strong ref to datadog_checks.checks.AgentCheck */
     PyThreadState *main_ts;     /* saved by init (PyEval_SaveThread) */

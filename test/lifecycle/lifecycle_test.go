@@ -457,7 +457,7 @@ func TestBackendMissingVersionError(t *testing.T) {
 	}
 	home := filepath.Join(os.TempDir(), "rtloader-py399-home")
 	if !helpers.IsChildProcess() {
-		if err := os.MkdirAll(filepath.Join(home, "lib", "python3.99"), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(home, "lib", "python3.99", "lib-dynload"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(home, "lib", "python3.99", "os.py"), nil, 0o644); err != nil {

@@ -225,8 +225,9 @@ func initFailure(t *testing.T, home, exe string, addFixturePaths bool, wantPrefi
 	helpers.AssertMemoryBalanced(t)
 }
 
-// A home that does not exist: the backend is chosen by python_exe's name, then the interpreter
-// cannot find its stdlib.
+// A home that holds no Python (an empty folder): the backend is chosen by python_exe's name, then
+// the interpreter cannot find its stdlib. (A home that does not exist is refused by make3 itself:
+// lifecycle TestSelectRefusesHome.)
 func TestInitFailureBadHome(t *testing.T) {
 	if !helpers.InChild(t) {
 		helpers.RunChild(t, "PYTHONHOME=", "PYTHONPATH=").ExpectPass(t)
@@ -236,7 +237,7 @@ func TestInitFailureBadHome(t *testing.T) {
 	if err != nil {
 		t.Skip("no /usr/bin/python3")
 	}
-	initFailure(t, "/nonexistent/hb-python-home", exe, true, "Failed to initialize Python")
+	initFailure(t, t.TempDir(), exe, true, "Failed to initialize Python")
 }
 
 // A home that looks like a Python installation (lib/python3.X/os.py selects the backend) but
