@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "rtl_size.h"
 #include "three.h"
 
 #define PY(o) ((PyObject *)(o))
@@ -390,11 +391,16 @@ RTL_HIDDEN void rtl_cancel_check(void *st, rtloader_pyobject_t *check)
     Py_XDECREF(res);
 }
 
+/* get_warnings() claiming more items than an array can index (beyond API.md §7.7, whose texts
+ * cover the other failures; worded like the built-ins' "tag list too large"). */
+#define RTL_ERR_WARNINGS_TOO_LARGE "warnings list too large"
+
 RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
 {
     rtl_three_t *t = st;
     PyObject *list;
     Py_ssize_t n, i, k = 0;
+    size_t bytes;
     char **out = NULL;
 
     if (!rtl_ready(t) || check == NULL)
@@ -404,12 +410,17 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
         rtl_set_error_py(t, "error invoking 'get_warnings' method: ");
         return NULL;
     }
-    n = PyObject_Length(list);
+    n = PyObject_Length(list); /* the sequence's own __len__: any value up to PY_SSIZE_T_MAX */
     if (n < 0) {
         rtl_set_error_py(t, "error computing 'len(warnings)': ");
         goto done;
     }
-    out = rtl_malloc(((size_t)n + 1) * sizeof(char *));
+    /* n + 1 pointers: a claimed length of 2**61 would wrap (issue 11 item 1). */
+    if (!rtl_array_size((size_t)n, sizeof(char *), sizeof(char *), &bytes)) {
+        rtl_set_error(t, RTL_ERR_WARNINGS_TOO_LARGE);
+        goto done;
+    }
+    out = rtl_malloc(bytes);
     if (out == NULL) {
         rtl_set_error(t, "could not allocate memory to store warnings");
         goto done;
@@ -453,10 +464,10 @@ static char *rtl_diagnosis_error(const char *msg)
     static const char head[] = "[{\"result\":3, \"diagnosis\": \"check's get_diagnoses() method failed\", "
                                "\"rawerror\": \"";
     static const char tail[] = "\"}]";
-    size_t len = strlen(msg), i;
-    char *out = rtl_malloc(sizeof(head) + len * 6 + sizeof(tail));
-    char *p;
-    if (out == NULL)
+    size_t len = strlen(msg), i, bytes;
+    char *out, *p;
+    /* At most 6 bytes per input byte (\u00xx); head and tail each count their NUL once. */
+    if (!rtl_array_size(len, 6, sizeof(head) + sizeof(tail), &bytes) || (out = rtl_malloc(bytes)) == NULL)
         return NULL;
     memcpy(out, head, sizeof(head) - 1);
     p = out + sizeof(head) - 1;

@@ -16,6 +16,7 @@
 
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_size.h"
 #include "three.h"
 
 #ifndef RTL_PYTHON_VERSION
@@ -110,9 +111,9 @@ static int rtl_add_python_path(void *st, const char *path)
         if (strcmp(t->paths[i], path) == 0)
             return 0; /* duplicate: no error (API.md §3.3) */
     if (t->npaths == t->cappaths) {
-        size_t cap = t->cappaths ? t->cappaths * 2 : 8;
-        char **grown = rtl_malloc(cap * sizeof(char *));
-        if (grown == NULL)
+        size_t cap = t->cappaths ? t->cappaths * 2 : 8, bytes;
+        char **grown;
+        if (!rtl_array_size(cap, sizeof(char *), 0, &bytes) || (grown = rtl_malloc(bytes)) == NULL)
             goto lost;
         if (t->npaths)
             memcpy(grown, t->paths, t->npaths * sizeof(char *));
