@@ -84,7 +84,9 @@ DATADOG_AGENT_RTLOADER_API void destroy(rtloader_t *);
 DATADOG_AGENT_RTLOADER_API int init(rtloader_t *);
 
 /* Record a directory that init() appends to sys.path (in call order). Returns 1 if recorded, 0 if
- * the same string was already recorded (no error set) or on bad input. [no GIL] */
+ * the same string was already recorded (no error set) or on bad input. After a successful init
+ * the call has no effect: the live sys.path is not changed (append to it from Python instead) and
+ * nothing is kept; it returns 1, or 0 for a path recorded before init, with no error. [no GIL] */
 DATADOG_AGENT_RTLOADER_API int add_python_path(rtloader_t *, const char *path);
 
 /* Drop the stored error (flag and message). [no GIL] */

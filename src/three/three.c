@@ -110,6 +110,11 @@ static int rtl_add_python_path(void *st, const char *path)
     for (i = 0; i < t->npaths; i++)
         if (strcmp(t->paths[i], path) == 0)
             return 0; /* duplicate: no error (API.md §3.3) */
+    /* After init the live sys.path is not changed (API.md §3.3) and no later init will ever apply
+     * a recorded path, so nothing is kept: a copy would only sit in the handle until destroy
+     * (issue 11 item 11). The call is accepted, as upstream's is. */
+    if (t->state == RTL_INIT_OK)
+        return 1;
     if (t->npaths == t->cappaths) {
         size_t cap = t->cappaths ? t->cappaths * 2 : 8, bytes;
         char **grown;
