@@ -218,6 +218,10 @@ static int rtl_init(void *st)
 
     PyConfig_InitPythonConfig(&config);
     config.install_signal_handlers = 1;
+    /* Beyond upstream (API.md §6.2, §12.5): no user site-packages, so ~/.local/.../site-packages
+     * .pth files and usercustomize never run inside an agent (often root). The README's
+     * "Security" section lists what the interpreter still reads from the environment. */
+    config.user_site_directory = 0;
     status = PyConfig_SetBytesString(&config, &config.home, t->home);
     if (PyStatus_Exception(status)) {
         rtl_status_error(t, "Failed to set python home", status);
