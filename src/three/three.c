@@ -87,9 +87,9 @@ static void rtl_destroy(void *st)
         /* Take the GIL for good on this thread (unless it holds it already), then drop our
          * reference. No Py_Finalize: finalising from another OS thread than the one that
          * initialised makes `threading` log KeyErrors, and the host exits right after. */
-        rtl_gil_shutdown();
         if (!PyGILState_Check())
             PyEval_RestoreThread(t->main_ts);
+        rtl_gil_shutdown(); /* only now: a thread exiting with the GIL must still release it */
         Py_CLEAR(t->base_class);
     }
     for (i = 0; i < t->npaths; i++)
