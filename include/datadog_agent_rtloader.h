@@ -280,7 +280,12 @@ DATADOG_AGENT_RTLOADER_API void set_is_excluded_cb(rtloader_t *, cb_is_excluded_
 /* PYTHON ALLOCATOR STATISTICS */
 
 /* Ask for Python allocator hooks (raw domain + object arenas); call after make3, before init, so
- * start-up allocations are counted. [no GIL] */
+ * start-up allocations are counted. Works under every PYTHONMALLOC / PYTHONDEVMODE setting: with
+ * the debug hooks the counting allocator goes beneath them (their guard bytes are counted); with
+ * PYTHONMALLOC=malloc or malloc_debug (no pymalloc, no arenas) the mem and object domains are
+ * counted per block too. Not counted: what an allocator other than pymalloc or the C library
+ * hands out (e.g. 3.13's PYTHONMALLOC=mimalloc), and blocks allocated before init installed the
+ * hooks (a few KB; inuse is clamped at 0). See the README, "Python allocator statistics". [no GIL] */
 DATADOG_AGENT_RTLOADER_API void init_pymem_stats(rtloader_t *);
 /* Fill *stats with {inuse, alloc} (atomic loads). NULL stats: no-op. [no GIL] */
 DATADOG_AGENT_RTLOADER_API void get_pymem_stats(rtloader_t *, pymem_stats_t *);

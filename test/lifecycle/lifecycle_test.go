@@ -337,9 +337,6 @@ func TestMemoryBalancedAcrossLifecycle(t *testing.T) {
 }
 
 func TestPymemStatsCountPythonAllocations(t *testing.T) {
-	if v := os.Getenv("PYTHONMALLOC"); v != "" {
-		t.Skipf("note: PYTHONMALLOC=%s: objects bypass the arena allocator the hooks measure", v)
-	}
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
 		r.InitPymemStats()
