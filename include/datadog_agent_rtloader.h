@@ -158,7 +158,8 @@ DATADOG_AGENT_RTLOADER_API void cancel_check(rtloader_t *, rtloader_pyobject_t *
 
 /* get_checks_warnings: check.get_warnings() as a NULL-terminated _malloc'ed array of _malloc'ed
  * strings (non-str items skipped). Free every element, then the array, with rtloader_free. NULL
- * on error or for a NULL check. [GIL] */
+ * on error or for a NULL check; a len() too large for an array of len() + 1 pointers (a sequence
+ * claiming 2**61 items) is an error: "warnings list too large". [GIL] */
 DATADOG_AGENT_RTLOADER_API char **get_checks_warnings(rtloader_t *, rtloader_pyobject_t *check);
 
 /* get_check_diagnoses: check.get_diagnoses() (a JSON list) as a _malloc'ed string. A failure of
@@ -191,7 +192,8 @@ DATADOG_AGENT_RTLOADER_API py_info_t *get_py_info(rtloader_t *);
 DATADOG_AGENT_RTLOADER_API void free_py_info(rtloader_t *, py_info_t *);
 
 /* Run `code` in __main__. Returns 1 if it finished without an uncaught exception, else 0 (Python
- * prints the traceback; no rtloader error is set). [GIL] */
+ * prints the traceback; no rtloader error is set). SystemExit is such an exception: printed, 0
+ * returned, and the process goes on (it never exits the host). [GIL] */
 DATADOG_AGENT_RTLOADER_API int run_simple_string(const rtloader_t *, const char *code);
 
 /* 1 if an error is stored (does not consume it). [no GIL] */
