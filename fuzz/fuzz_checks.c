@@ -17,6 +17,7 @@
  * rtloader's allocation counters balanced.
  */
 #include "fuzz_pyobj.h"
+#include "fuzz_rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,21 +160,10 @@ static int fz_arm(fz_in_t *in)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char *err = NULL;
     rtloader_gilstate_t st;
 
     (void)argc, (void)argv;
-    enable_memory_tracker();
-    fz_rt = make3(NULL, NULL, &err);
-    if (fz_rt == NULL) {
-        fprintf(stderr, "fuzz_checks: make3: %s\n", err ? err : "?");
-        abort();
-    }
-    add_python_path(fz_rt, FUZZ_PYTHON_FIXTURES);
-    if (!init(fz_rt)) {
-        fprintf(stderr, "fuzz_checks: init: %s\n", get_error(fz_rt));
-        abort();
-    }
+    fz_rt = fz_start("fuzz_checks", NULL);
     st = ensure_gil(fz_rt);
     if (!run_simple_string(fz_rt, fz_prelude) || (fz_check = fz_main_attr("_fz_check")) == NULL) {
         fprintf(stderr, "fuzz_checks: prelude failed\n");
@@ -188,7 +178,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_in_t in = {data, size};
     rtloader_gilstate_t st;
-    struct memory_stats ms;
     char **w, *d;
     size_t i;
 
@@ -225,12 +214,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     release_gil(fz_rt, st);
     clear_error(fz_rt);
 
-    ms = get_and_reset_memory_stats();
-    if (ms.allocations != ms.frees || ms.allocated_bytes != ms.freed_bytes || ms.inuse_bytes != 0) {
-        fprintf(stderr,
-                "fuzz_checks: rtloader memory not balanced: %zu allocations (%zu bytes), %zu frees (%zu bytes)\n",
-                ms.allocations, ms.allocated_bytes, ms.frees, ms.freed_bytes);
-        abort();
-    }
+    fz_expect_balanced("fuzz_checks", "get_checks_warnings + get_check_diagnoses");
     return 0;
 }
