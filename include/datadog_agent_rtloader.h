@@ -192,8 +192,9 @@ DATADOG_AGENT_RTLOADER_API py_info_t *get_py_info(rtloader_t *);
 DATADOG_AGENT_RTLOADER_API void free_py_info(rtloader_t *, py_info_t *);
 
 /* Run `code` in __main__. Returns 1 if it finished without an uncaught exception, else 0 (Python
- * prints the traceback; no rtloader error is set). SystemExit is such an exception: printed, 0
- * returned, and the process goes on (it never exits the host). [GIL] */
+ * prints the traceback to stderr, without calling sys.excepthook; no rtloader error is set).
+ * SystemExit is such an exception: printed, 0 returned, and the process goes on (it never exits
+ * the host). [GIL] */
 DATADOG_AGENT_RTLOADER_API int run_simple_string(const rtloader_t *, const char *code);
 
 /* 1 if an error is stored (does not consume it). [no GIL] */

@@ -100,20 +100,18 @@ done:
     return info;
 }
 
-/* Prints the pending exception to sys.stderr and clears it, the way PyErr_Print does, except
- * that SystemExit is printed like any other exception: PyErr_Print handles SystemExit by ending
- * the process (handle_system_exit), and a check or a host snippet must never end the agent
- * (API.md §12.5; issue 11 item 4). This is the backend's only place that prints an exception. */
+/* Prints the pending exception to sys.stderr (PyErr_Display: the default hook's output) and
+ * clears it. Not PyErr_Print: it ends the process for SystemExit (handle_system_exit), and also
+ * when sys.excepthook, which it calls, raises SystemExit; a check or a host snippet must never end
+ * the agent (API.md §12.5; issue 11 item 4). So sys.excepthook is not called, and sys.last_* are
+ * not set. This is the backend's only place that prints an exception. */
 static void rtl_print_pyerr(void)
 {
     PyObject *type, *value, *tb;
 
-    if (!PyErr_ExceptionMatches(PyExc_SystemExit)) {
-        PyErr_Print(); /* also sets sys.last_type/last_value/last_traceback, as upstream */
-        return;
-    }
     rtl_err_fetch(&type, &value, &tb); /* owned references; the indicator is now clear */
-    PyErr_Display(type, value, tb);
+    if (type != NULL)
+        PyErr_Display(type, value, tb);
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(tb);

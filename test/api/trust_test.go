@@ -15,7 +15,7 @@ func TestRunSimpleStringSystemExitDoesNotEndTheProcess(t *testing.T) {
 	if !helpers.InChild(t) {
 		r := helpers.RunChild(t)
 		r.ExpectPass(t)
-		for _, want := range []string{"SystemExit: 5\n", "SystemExit: bye\n"} {
+		for _, want := range []string{"SystemExit: 5\n", "SystemExit: bye\n", "ZeroDivisionError: division by zero\n"} {
 			if !strings.Contains(r.Stderr, want) {
 				t.Errorf("child's stderr lacks the printed %q:\n%s", want, r.Stderr)
 			}
@@ -34,5 +34,17 @@ func TestRunSimpleStringSystemExitDoesNotEndTheProcess(t *testing.T) {
 		}
 		expectNoError(t)
 	}
+	// Nor through sys.excepthook: PyErr_Print calls it, and ends the process when it raises
+	// SystemExit.
+	withGIL(func() {
+		if !rt().RunSimpleString("import sys; sys.excepthook = lambda *a: sys.exit(9)") {
+			t.Error("could not set sys.excepthook")
+		}
+		if rt().RunSimpleString("1/0") {
+			t.Error("run_simple_string(1/0) = 1, want 0")
+		}
+		rt().RunSimpleString("import sys; sys.excepthook = sys.__excepthook__")
+	})
+	expectNoError(t)
 	helpers.RunPyExpect(t, "import sys; out.write('alive %s' % (sys.exc_info()[0],))", "alive None")
 }
