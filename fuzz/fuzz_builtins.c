@@ -15,6 +15,7 @@
  * for a function that returned a result with an error set (or NULL without one).
  */
 #include "fuzz_pyobj.h"
+#include "fuzz_rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,23 +311,11 @@ static void fz_set_callbacks(rtloader_t *r)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char *err = NULL;
     rtloader_gilstate_t st;
     size_t i;
 
     (void)argc, (void)argv;
-    enable_memory_tracker();
-    fz_rt = make3(NULL, NULL, &err);
-    if (fz_rt == NULL) {
-        fprintf(stderr, "fuzz_builtins: make3: %s\n", err ? err : "?");
-        abort();
-    }
-    add_python_path(fz_rt, FUZZ_PYTHON_FIXTURES);
-    fz_set_callbacks(fz_rt);
-    if (!init(fz_rt)) {
-        fprintf(stderr, "fuzz_builtins: init: %s\n", get_error(fz_rt));
-        abort();
-    }
+    fz_rt = fz_start("fuzz_builtins", fz_set_callbacks);
     st = ensure_gil(fz_rt);
     for (i = 0; i < FZ_NFUNCS; i++) {
         PyObject *m = PyImport_ImportModule(fz_functions[i].module);
@@ -347,7 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_in_t in = {data, size};
     PyObject *fn, *args = NULL, *kwargs = NULL, *res;
     rtloader_gilstate_t st;
-    struct memory_stats ms;
+    char what[64];
     size_t i, nargs, nkw;
     uint8_t fidx;
 
@@ -406,14 +395,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (has_error(fz_rt)) /* built-ins never use the handle's error channel; keep it empty anyway */
         clear_error(fz_rt);
 
-    ms = get_and_reset_memory_stats();
-    if (ms.allocations != ms.frees || ms.allocated_bytes != ms.freed_bytes || ms.inuse_bytes != 0) {
-        fprintf(stderr,
-                "fuzz_builtins: rtloader memory not balanced after %s.%s: %zu allocations (%zu bytes), %zu frees "
-                "(%zu bytes)\n",
-                fz_functions[fidx % FZ_NFUNCS].module, fz_functions[fidx % FZ_NFUNCS].name, ms.allocations,
-                ms.allocated_bytes, ms.frees, ms.freed_bytes);
-        abort();
-    }
+    snprintf(what, sizeof(what), "%s.%s", fz_functions[fidx % FZ_NFUNCS].module, fz_functions[fidx % FZ_NFUNCS].name);
+    fz_expect_balanced("fuzz_builtins", what);
     return 0;
 }

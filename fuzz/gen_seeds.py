@@ -118,3 +118,27 @@ d = os.path.join(HERE, "corpus", "convert")
 os.makedirs(d, exist_ok=True)
 for name, data in conv.items():
     open(os.path.join(d, name), "wb").write(data)
+
+# fuzz_checks: kind (0 plain, 1 claiming sequence, 2 generator, 3 odd items, 4 raising method),
+# length choice (index into _LENS), fail index, exception choice (_EXCS), then the items.
+def items(*sel_obj): return bytes([len(sel_obj)]) + b"".join(sel_obj)
+def item(o): return b"\x02" + o          # an ordinary fuzzed object
+STR_RAISES, SUB = b"\x00", b"\x01"       # hostile items
+checks = {
+    "plain_list": b"\x00\x00\x00\x00" + lst(s("w1"), small(1), raw(b"\xff"), s("w2")),
+    "plain_str": b"\x00\x00\x00\x00" + s("[]"),
+    "claims_2_61": b"\x01\x0a\xff\x00" + items(item(s("w"))),
+    "claims_maxsize": b"\x01\x0c\xff\x00" + items(item(s("w"))),
+    "claims_2_40": b"\x01\x08\xff\x00" + items(item(s("w"))),
+    "claims_negative": b"\x01\x0d\xff\x00" + items(),
+    "claims_fail_at_1": b"\x01\x04\x01\x01" + items(item(s("a")), STR_RAISES, SUB),
+    "claims_short": b"\x01\x02\xff\x00" + items(item(s("a")), item(s("b")), item(s("c"))),
+    "generator": b"\x02\x00\x00\x00" + items(item(s("g")), SUB),
+    "odd_items": b"\x03\x00\x00\x00" + items(STR_RAISES, SUB, item(none()), item(byt(b"b")), item(s("z"))),
+    "raises_unprintable": b"\x04\x00\x00\x06",
+    "raises_system_exit": b"\x04\x00\x00\x04",
+}
+d = os.path.join(HERE, "corpus", "checks")
+os.makedirs(d, exist_ok=True)
+for name, data in checks.items():
+    open(os.path.join(d, name), "wb").write(data)

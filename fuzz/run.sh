@@ -5,13 +5,13 @@
 # Prints one line per target with its execution count; exits non-zero on any crash, sanitizer
 # report, timeout, leak (YAML) or unbalanced memory counter.
 #   FUZZ_SECONDS   seconds per target (default 60)
-#   FUZZ_TARGETS   targets to run (default: "builtins convert yaml")
+#   FUZZ_TARGETS   targets to run (default: "builtins checks convert yaml")
 #   FUZZ_BUILD     build directory (default: build-fuzz)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"builtins convert yaml"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"builtins checks convert yaml"}
 build=${FUZZ_BUILD:-$root/build-fuzz}
 CLANG=${CLANG:-clang}
 JOBS=${JOBS:-$(nproc)}

@@ -87,7 +87,9 @@ DATADOG_AGENT_RTLOADER_API void destroy(rtloader_t *);
 DATADOG_AGENT_RTLOADER_API int init(rtloader_t *);
 
 /* Record a directory that init() appends to sys.path (in call order). Returns 1 if recorded, 0 if
- * the same string was already recorded (no error set) or on bad input. [no GIL] */
+ * the same string was already recorded (no error set) or on bad input. After a successful init
+ * the call has no effect: the live sys.path is not changed (append to it from Python instead) and
+ * nothing is kept; it returns 1, or 0 for a path recorded before init, with no error. [no GIL] */
 DATADOG_AGENT_RTLOADER_API int add_python_path(rtloader_t *, const char *path);
 
 /* Drop the stored error (flag and message). [no GIL] */
@@ -159,7 +161,8 @@ DATADOG_AGENT_RTLOADER_API void cancel_check(rtloader_t *, rtloader_pyobject_t *
 
 /* get_checks_warnings: check.get_warnings() as a NULL-terminated _malloc'ed array of _malloc'ed
  * strings (non-str items skipped). Free every element, then the array, with rtloader_free. NULL
- * on error or for a NULL check. [GIL] */
+ * on error or for a NULL check; a len() too large for an array of len() + 1 pointers (a sequence
+ * claiming 2**61 items) is an error: "warnings list too large". [GIL] */
 DATADOG_AGENT_RTLOADER_API char **get_checks_warnings(rtloader_t *, rtloader_pyobject_t *check);
 
 /* get_check_diagnoses: check.get_diagnoses() (a JSON list) as a _malloc'ed string. A failure of
@@ -192,7 +195,9 @@ DATADOG_AGENT_RTLOADER_API py_info_t *get_py_info(rtloader_t *);
 DATADOG_AGENT_RTLOADER_API void free_py_info(rtloader_t *, py_info_t *);
 
 /* Run `code` in __main__. Returns 1 if it finished without an uncaught exception, else 0 (Python
- * prints the traceback; no rtloader error is set). [GIL] */
+ * prints the traceback to stderr, without calling sys.excepthook; no rtloader error is set).
+ * SystemExit is such an exception: printed, 0 returned, and the process goes on (it never exits
+ * the host). [GIL] */
 DATADOG_AGENT_RTLOADER_API int run_simple_string(const rtloader_t *, const char *code);
 
 /* 1 if an error is stored (does not consume it). [no GIL] */
@@ -349,7 +354,12 @@ DATADOG_AGENT_RTLOADER_API void set_is_excluded_cb(rtloader_t *, cb_is_excluded_
 /* PYTHON ALLOCATOR STATISTICS */
 
 /* Ask for Python allocator hooks (raw domain + object arenas); call after make3, before init, so
- * start-up allocations are counted. [no GIL] */
+ * start-up allocations are counted. Works under every PYTHONMALLOC / PYTHONDEVMODE setting: with
+ * the debug hooks the counting allocator goes beneath them (their guard bytes are counted); with
+ * PYTHONMALLOC=malloc or malloc_debug (no pymalloc, no arenas) the mem and object domains are
+ * counted per block too. Not counted: what an allocator other than pymalloc or the C library
+ * hands out (e.g. 3.13's PYTHONMALLOC=mimalloc), and blocks allocated before init installed the
+ * hooks (a few KB; inuse is clamped at 0). See the README, "Python allocator statistics". [no GIL] */
 DATADOG_AGENT_RTLOADER_API void init_pymem_stats(rtloader_t *);
 /* Fill *stats with {inuse, alloc} (atomic loads). NULL stats: no-op. [no GIL] */
 DATADOG_AGENT_RTLOADER_API void get_pymem_stats(rtloader_t *, pymem_stats_t *);

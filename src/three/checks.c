@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "rtl_size.h"
 #include "state.h"
 #include "three.h"
 
@@ -423,6 +424,7 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
     rtl_sub_switch_t sw;
     PyObject *list;
     Py_ssize_t n, i, k = 0;
+    size_t bytes;
     char **out = NULL;
 
     if (!rtl_ready(t) || check == NULL || rtl_sub_enter(t, &sw, check) < 0)
@@ -433,12 +435,17 @@ RTL_HIDDEN char **rtl_get_checks_warnings(void *st, rtloader_pyobject_t *check)
         rtl_sub_leave(&sw);
         return NULL;
     }
-    n = PyObject_Length(list);
+    n = PyObject_Length(list); /* the sequence's own __len__: any value up to PY_SSIZE_T_MAX */
     if (n < 0) {
         rtl_set_error_py(t, RTL_ERR_WARNINGS_LEN);
         goto done;
     }
-    out = rtl_malloc(((size_t)n + 1) * sizeof(char *));
+    /* n + 1 pointers: a claimed length of 2**61 would wrap (issue 11 item 1). */
+    if (!rtl_array_size((size_t)n, sizeof(char *), sizeof(char *), &bytes)) {
+        rtl_set_error(t, RTL_ERR_WARNINGS_TOO_LARGE);
+        goto done;
+    }
+    out = rtl_malloc(bytes);
     if (out == NULL) {
         rtl_set_error(t, RTL_ERR_WARNINGS_MEMORY);
         goto done;
@@ -483,10 +490,10 @@ static char *rtl_diagnosis_error(const char *msg)
     static const char head[] = "[{\"result\":3, \"diagnosis\": \"" RTL_ERR_DIAGNOSES_FAILED "\", "
                                "\"rawerror\": \"";
     static const char tail[] = "\"}]";
-    size_t len = strlen(msg), i;
-    char *out = rtl_malloc(sizeof(head) + len * 6 + sizeof(tail));
-    char *p;
-    if (out == NULL)
+    size_t len = strlen(msg), i, bytes;
+    char *out, *p;
+    /* At most 6 bytes per input byte (\u00xx); head and tail each count their NUL once. */
+    if (!rtl_array_size(len, 6, sizeof(head) + sizeof(tail), &bytes) || (out = rtl_malloc(bytes)) == NULL)
         return NULL;
     memcpy(out, head, sizeof(head) - 1);
     p = out + sizeof(head) - 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "pycompat.h"
 #include "three.h"
 
 RTL_HIDDEN void rtl_incref(void *st, rtloader_pyobject_t *obj)
@@ -100,11 +101,45 @@ done:
     return info;
 }
 
+/* Prints the pending exception to sys.stderr (PyErr_Display: the default hook's output) and
+ * clears it. Not PyErr_Print: it ends the process for SystemExit (handle_system_exit), and also
+ * when sys.excepthook, which it calls, raises SystemExit; a check or a host snippet must never end
+ * the agent (API.md §12.5; issue 11 item 4). So sys.excepthook is not called, and sys.last_* are
+ * not set. This is the backend's only place that prints an exception. */
+static void rtl_print_pyerr(void)
+{
+    PyObject *type, *value, *tb;
+
+    rtl_err_fetch(&type, &value, &tb); /* owned references; the indicator is now clear */
+    if (type != NULL)
+        PyErr_Display(type, value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear(); /* in case printing itself failed */
+}
+
+/* PyRun_SimpleString without its PyErr_Print: the same run in __main__'s namespace, but an
+ * uncaught exception is printed by rtl_print_pyerr. */
 RTL_HIDDEN int rtl_run_simple_string(const void *st, const char *code)
 {
+    PyObject *main, *globals, *res;
+
     if (!rtl_ready((rtl_three_t *)(uintptr_t)st))
         return 0;
-    return PyRun_SimpleString(code) == 0;
+    main = PyImport_AddModule("__main__"); /* borrowed */
+    if (main == NULL) {
+        rtl_print_pyerr();
+        return 0;
+    }
+    globals = PyModule_GetDict(main);                                     /* borrowed */
+    res = PyRun_StringFlags(code, Py_file_input, globals, globals, NULL); /* new reference */
+    if (res == NULL) {
+        rtl_print_pyerr();
+        return 0;
+    }
+    Py_DECREF(res);
+    return 1;
 }
 
 /* Calls <module>.<func>() and returns json.dumps of its result, which must pass `check`; the

@@ -45,6 +45,21 @@ static inline PyThreadState *rtl_tstate_unchecked(void)
 #endif
 }
 
+/* Whether rtl_tstate_unchecked() is the calling thread's own attached state (3.12+: the current
+ * state is a C thread-local, valid in pthread key destructors too) rather than the runtime-wide
+ * "current" state, whichever thread holds the GIL (3.8-3.11). With the runtime-wide value, "equal
+ * to my own state" still means "I hold the GIL with it": only its owner thread attaches a state. */
+#if PY_VERSION_HEX >= 0x030C0000
+#    define RTL_TSTATE_CURRENT_IS_PER_THREAD 1
+#else
+#    define RTL_TSTATE_CURRENT_IS_PER_THREAD 0
+#endif
+
+/* The name of the allocator set at pre-initialisation ("pymalloc", "pymalloc_debug", "malloc",
+ * "malloc_debug", 3.13's "mimalloc"...), or NULL for an unknown set. Exported by 3.8-3.13; declared
+ * only in an internal header before 3.13's cpython/pymem.h, hence this (compatible) declaration. */
+PyAPI_FUNC(const char *) _PyMem_GetCurrentAllocatorName(void);
+
 /* The value of an exact int that fits in one internal digit (|v| < 2**30), read inline; 0 for
  * any other int, whose caller then calls PyLong_AsLong. 3.12 publishes this as the unstable
  * "compact" API; before it, the digit layout of longintrepr.h is the same idea (3.8-3.10 do not

@@ -76,6 +76,9 @@
 #define RTL_ERR_WARNINGS_INVOKE "error invoking 'get_warnings' method: "
 #define RTL_ERR_WARNINGS_LEN "error computing 'len(warnings)': "
 #define RTL_ERR_WARNINGS_MEMORY "could not allocate memory to store warnings"
+/* get_warnings() claiming more items than an array of len + 1 pointers can hold (beyond
+ * API.md §7.7; worded like the built-ins' "tag list too large"). */
+#define RTL_ERR_WARNINGS_TOO_LARGE "warnings list too large"
 #define RTL_ERR_WARNINGS_ITEM "there was an error browsing 'warnings' list: "
 #define RTL_ERR_DIAGNOSES_CONVERT "error converting 'get_diagnoses' result to string"
 #define RTL_ERR_DIAGNOSES_RESULT_MEMORY "could not allocate memory for the 'get_diagnoses' result"

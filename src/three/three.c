@@ -16,6 +16,7 @@
 
 #include "convert.h"
 #include "pycompat.h"
+#include "rtl_size.h"
 #include "three.h"
 
 #ifndef RTL_PYTHON_VERSION
@@ -84,10 +85,10 @@ static void rtl_destroy(void *st)
         /* Take the GIL for good on this thread (unless it holds it already), then drop our
          * reference. No Py_Finalize: finalising from another OS thread than the one that
          * initialised makes `threading` log KeyErrors, and the host exits right after. */
-        rtl_gil_shutdown();
         /* Not PyGILState_Check: it answers 1 on every thread once a sub-interpreter exists. */
         if (rtl_tstate_unchecked() == NULL)
             PyEval_RestoreThread(t->main_ts);
+        rtl_gil_shutdown(); /* only now: a thread exiting with the GIL must still release it */
         Py_CLEAR(t->base_class);
     }
     rtl_sub_destroy(t); /* after the GIL is back, when init ran */
@@ -109,10 +110,15 @@ static int rtl_add_python_path(void *st, const char *path)
     for (i = 0; i < t->npaths; i++)
         if (strcmp(t->paths[i], path) == 0)
             return 0; /* duplicate: no error (API.md §3.3) */
+    /* After init the live sys.path is not changed (API.md §3.3) and no later init will ever apply
+     * a recorded path, so nothing is kept: a copy would only sit in the handle until destroy
+     * (issue 11 item 11). The call is accepted, as upstream's is. */
+    if (t->state == RTL_INIT_OK)
+        return 1;
     if (t->npaths == t->cappaths) {
-        size_t cap = t->cappaths ? t->cappaths * 2 : 8;
-        char **grown = rtl_malloc(cap * sizeof(char *));
-        if (grown == NULL)
+        size_t cap = t->cappaths ? t->cappaths * 2 : 8, bytes;
+        char **grown;
+        if (!rtl_array_size(cap, sizeof(char *), 0, &bytes) || (grown = rtl_malloc(bytes)) == NULL)
             goto lost;
         if (t->npaths)
             memcpy(grown, t->paths, t->npaths * sizeof(char *));
@@ -212,6 +218,10 @@ static int rtl_init(void *st)
 
     PyConfig_InitPythonConfig(&config);
     config.install_signal_handlers = 1;
+    /* Beyond upstream (API.md §6.2, §12.5): no user site-packages, so ~/.local/.../site-packages
+     * .pth files and usercustomize never run inside an agent (often root). The README's
+     * "Security" section lists what the interpreter still reads from the environment. */
+    config.user_site_directory = 0;
     status = PyConfig_SetBytesString(&config, &config.home, t->home);
     if (PyStatus_Exception(status)) {
         rtl_status_error(t, RTL_ERR_SET_HOME, status);

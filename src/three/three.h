@@ -95,7 +95,7 @@ RTL_HIDDEN int rtl_ready(rtl_three_t *t);
 RTL_HIDDEN rtloader_gilstate_t rtl_ensure_gil(void *st);
 RTL_HIDDEN void rtl_release_gil(void *st, rtloader_gilstate_t s);
 RTL_HIDDEN void rtl_gil_init(void);     /* after Py_Initialize, on the init thread */
-RTL_HIDDEN void rtl_gil_shutdown(void); /* at destroy: stop reclaiming exiting threads' states */
+RTL_HIDDEN void rtl_gil_shutdown(void); /* at destroy, GIL held: stop reclaiming exiting threads' states */
 
 /* ---- checks (checks.c) ---- */
 /* §7.1: the first leaf subclass of base in module (new reference), or NULL with *err rt-owned. */

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -280,22 +279,6 @@ func TestSysExecutableValue(t *testing.T) {
 func TestFixturePathAppendedToSysPath(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	helpers.RunPyExpect(t, "import sys; out.write(sys.path[-1])", helpers.FixturesDir())
-}
-
-func TestAddPythonPathAfterInitDoesNotChangeSysPath(t *testing.T) {
-	dir := t.TempDir()
-	if !rt().AddPythonPath(dir) { // keeps a copy: handle state, released by destroy
-		t.Error("add_python_path(new) = 0")
-	}
-	defer helpers.CheckMemory(t)() // duplicates are rejected without keeping anything
-	if rt().AddPythonPath(dir) {
-		t.Error("add_python_path(duplicate) = 1")
-	}
-	if rt().AddPythonPath(helpers.FixturesDir()) {
-		t.Error("add_python_path(already recorded fixture dir) = 1")
-	}
-	expectNoError(t)
-	helpers.RunPyExpect(t, fmt.Sprintf("import sys; out.write(str(%s in sys.path))", helpers.PyString(dir)), "False")
 }
 
 func TestSetupRegisteredBuiltinsWork(t *testing.T) {

@@ -21,6 +21,7 @@
  * The tag errors (§1.8) are raised here, for every aggregator function: their texts live here.
  */
 #include "convert.h"
+#include "rtl_size.h"
 #include "state.h"
 
 #include <stdint.h>
@@ -117,9 +118,8 @@ rtl_strv_status_t rtl_strv_init(rtl_strv_t *sv, Py_ssize_t len)
 
     /* One block: len + 1 string pointers, then len object pointers. */
     n = (size_t)len;
-    if (n > (SIZE_MAX / sizeof(void *) - 1) / 2)
+    if (!rtl_array_size(2 * n + 1, sizeof(void *), 0, &bytes)) /* 2n + 1 fits: n <= PY_SSIZE_T_MAX */
         return RTL_STRV_TOO_LARGE;
-    bytes = (2 * n + 1) * sizeof(void *);
     sv->heap = rtl_malloc(bytes);
     if (sv->heap == NULL)
         return RTL_STRV_NO_MEMORY;

@@ -18,6 +18,7 @@
 #include "convert.h"
 #include "pycompat.h"
 #include "rtl_errors.h"
+#include "rtl_size.h"
 
 #include <string.h>
 
@@ -51,16 +52,16 @@ static int rtl_env_build(PyObject *dict, char ***out)
     Py_ssize_t n = PyDict_GET_SIZE(dict), pos = 0, i;
     PyObject *key, *value;
     char **env;
+    size_t bytes;
 
     *out = NULL;
     if (n == 0)
         return 0; /* an empty dict is passed as NULL */
-    if ((size_t)n >= SIZE_MAX / sizeof(char *)
-        || (env = (char **)rtl_malloc(sizeof(char *) * ((size_t)n + 1))) == NULL) {
+    if (!rtl_array_size((size_t)n + 1, sizeof(char *), 0, &bytes) || (env = (char **)rtl_malloc(bytes)) == NULL) {
         PyErr_SetString(PyExc_MemoryError, RTL_ERR_NO_MEMORY);
         return -1;
     }
-    memset(env, 0, sizeof(char *) * ((size_t)n + 1));
+    memset(env, 0, bytes);
     for (i = 0; i < n && PyDict_Next(dict, &pos, &key, &value); i++) { /* borrowed key, value */
         const char *k, *v;
         size_t klen, vlen;
