@@ -33,7 +33,7 @@ static void rtl_swap_error(rtl_three_t *t, char *msg, int set)
     pthread_mutex_lock(&t->error_lock);
     old = t->error;
     t->error = msg;
-    t->error_set = set;
+    __atomic_store_n(&t->error_set, set, __ATOMIC_RELAXED); /* has_error reads it without the lock */
     pthread_mutex_unlock(&t->error_lock);
     rtl_free(old);
 }
@@ -158,7 +158,7 @@ RTL_HIDDEN const char *rtl_get_error(const void *st)
     char *old = NULL;
     pthread_mutex_lock(&t->error_lock);
     if (t->error_set) {
-        t->error_set = 0;
+        __atomic_store_n(&t->error_set, 0, __ATOMIC_RELAXED);
         out = t->error != NULL ? t->error : RTL_ERR_NOT_STORED;
     } else {
         old = t->error;
