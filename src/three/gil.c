@@ -20,14 +20,19 @@
  * thus bounded by the number of live threads. After destroy() (the destroying thread keeps the GIL
  * forever) the destructor does nothing, as it could never get the GIL.
  *
- * The per-thread cache is a C thread-local: reading it costs no call.
+ * The per-thread cache is a C thread-local in the initial-exec model: reading it costs no call
+ * (the default model of a dlopened library goes through __tls_get_addr), and it lives in static
+ * TLS, not in a block glibc mallocs per thread and frees from whichever thread later recycles
+ * the dead thread's stack (under a glibc-internal lock ThreadSanitizer cannot see, so every such
+ * free was reported as a race with the dead thread's last read). It takes 8 bytes of the surplus
+ * glibc keeps for dlopened initial-exec variables.
  */
 #include <pthread.h>
 
 #include "pycompat.h"
 #include "three.h"
 
-static __thread PyThreadState *rtl_thread_ts;
+static __thread PyThreadState *rtl_thread_ts __attribute__((tls_model("initial-exec")));
 static pthread_key_t rtl_ts_key;
 static int rtl_shutting_down;
 
