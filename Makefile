@@ -4,6 +4,7 @@
 #   make test       build, then the whole Go suite once per built backend (the version matrix)
 #   make bench      the benchmark table
 #   make test-asan  the Go suite against an ASan+UBSan build
+#   make test-tsan  the ThreadSanitizer driver (test/tsan) against a TSan build, every backend
 #   make valgrind   the valgrind driver
 #   make fuzz       every libFuzzer target (FUZZ_SECONDS each)
 #   make format     clang-format every tracked C file in place (.clang-format)
@@ -11,7 +12,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test bench test-asan valgrind fuzz format format-check clean
+.PHONY: all deps build run test bench test-asan test-tsan valgrind fuzz format format-check clean
 all: build
 
 deps:
@@ -35,6 +36,12 @@ test-asan: deps
 	cmake --build build-asan -j $(JOBS)
 	$(MAKE) -C test asan BUILD=$(abspath build-asan)
 
+# TSAN_BACKENDS=default (or 3.12, ...: a name of build-tsan/backends.txt) runs one backend only.
+test-tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTLOADER_TSAN=ON >/dev/null
+	cmake --build build-tsan -j $(JOBS)
+	./test/tsan/run.sh build-tsan
+
 valgrind: build
 	./test/valgrind/run.sh $(BUILD)
 
@@ -51,4 +58,4 @@ format-check: deps
 	@out=$$(gofmt -l test); if [ -n "$$out" ]; then echo "gofmt: not formatted: $$out"; exit 1; fi
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

@@ -3,6 +3,7 @@
 #   1. make test-asan      the whole Go suite against the ASan+UBSan build (counts the tests)
 #   2. make valgrind       the C driver under valgrind (every API function and built-in once)
 #   3. make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60 here)
+#   4. make test-tsan      the ThreadSanitizer driver (test/tsan), every scenario on every backend
 # Runs every job even when one fails, prints a summary, exits non-zero if any job failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,13 @@ rc=$?
 echo "$out" | tail -60
 [ "$rc" -eq 0 ] || fail=1
 while read -r line; do note "$line"; done <<<"$(echo "$out" | grep -E '^fuzz: ')"
+
+echo "=== hardening: make test-tsan"
+out=$(make test-tsan 2>&1)
+rc=$?
+echo "$out" | grep -E '^tsan: |^tsan-driver: .*FAILED|^SUMMARY: ThreadSanitizer' | tail -60
+[ "$rc" -eq 0 ] || fail=1
+note "$(echo "$out" | grep -E '^tsan: [0-9]+ scenarios' | tail -1 || true) (exit $rc)"
 
 echo
 echo "=== hardening summary ($(( $(date +%s) - start ))s)"

@@ -36,7 +36,12 @@
  * and the flag form a Dekker pair (each side writes its own, then reads the other's, both
  * sequentially consistent), so at least one side sees the other.
  *
- * The per-thread cache is a C thread-local: reading it costs no call.
+ * The per-thread cache is a C thread-local in the initial-exec model: reading it costs no call
+ * (the default model of a dlopened library goes through __tls_get_addr), and it lives in static
+ * TLS, not in a block glibc mallocs per thread and frees from whichever thread later recycles
+ * the dead thread's stack (under a glibc-internal lock ThreadSanitizer cannot see, so every such
+ * free was reported as a race with the dead thread's last read). It takes 8 bytes of the surplus
+ * glibc keeps for dlopened initial-exec variables.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -45,11 +50,11 @@
 #include "pycompat.h"
 #include "three.h"
 
-static __thread PyThreadState *rtl_thread_ts;
+static __thread PyThreadState *rtl_thread_ts __attribute__((tls_model("initial-exec")));
 /* This thread holds the GIL through ensure_gil with the main state. Needed because before 3.12
  * "current == main state" does not tell which thread holds it (destroy attaches the main state on
  * whichever thread calls it). */
-static __thread int rtl_thread_holds_main;
+static __thread int rtl_thread_holds_main __attribute__((tls_model("initial-exec")));
 static pthread_key_t rtl_ts_key;
 static int rtl_shutting_down;          /* set by destroy once it holds the GIL for good */
 static int rtl_reclaiming;             /* reclaims past the shutdown check, which may be waiting for the GIL */
