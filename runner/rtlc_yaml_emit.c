@@ -1,0 +1,137 @@
+/*
+ * rtlc_yaml_emit.c: stage 3 of the YAML -> JSON converter (see rtlc_yaml_internal.h): values become
+ * JSON text that json.loads and PyYAML's safe_load both read back as the same object. The output
+ * is bounded by RTLC_YAML_MAX_JSON (an alias bomb stops there instead of exhausting memory).
+ */
+#define _GNU_SOURCE
+#include "rtlc_util.h"
+#include "rtlc_yaml_internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t need;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        need = 2;
+        v = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        need = 3;
+        v = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        need = 4;
+        v = c & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if (need > n) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return need;
+}
+
+/* A JSON string both json.loads and PyYAML read back unchanged. PyYAML refuses raw DEL, C1 and
+ * U+FFFE/FFFF in a stream and folds raw U+0085/2028/2029 as line breaks, so those go as \uXXXX;
+ * everything else printable stays raw UTF-8 (no surrogate pairs: PyYAML would not join them). */
+static void emit_string(rtlc_ysbuf_t *sb, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    rtlc_ysb_put(sb, "\"", 1);
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_decode(p + i, n - i, &cp);
+        char esc[16];
+        if (cp == '"') {
+            rtlc_ysb_put(sb, "\\\"", 2);
+        } else if (cp == '\\') {
+            rtlc_ysb_put(sb, "\\\\", 2);
+        } else if (cp == '\n') {
+            rtlc_ysb_put(sb, "\\n", 2);
+        } else if (cp == '\t') {
+            rtlc_ysb_put(sb, "\\t", 2);
+        } else if (cp == '\r') {
+            rtlc_ysb_put(sb, "\\r", 2);
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
+                   || cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp));
+            rtlc_ysb_puts(sb, esc);
+        } else {
+            rtlc_ysb_put(sb, (const char *)p + i, k);
+        }
+        i += k;
+    }
+    rtlc_ysb_put(sb, "\"", 1);
+}
+
+void rtlc_y_emit(rtlc_ysbuf_t *sb, const rtlc_yval_t *v, int depth)
+{
+    if (sb->failed)
+        return;
+    if (depth > 2 * RTLC_YAML_MAX_DEPTH) {
+        sb->failed = 1;
+        return;
+    }
+    switch (v->kind) {
+    case RTLC_Y_STR: emit_string(sb, v->text, v->len); break;
+    case RTLC_Y_SEQ:
+        rtlc_ysb_put(sb, "[", 1);
+        for (size_t i = 0; i < v->n && !sb->failed; i++) {
+            if (i)
+                rtlc_ysb_put(sb, ", ", 2);
+            rtlc_y_emit(sb, v->items[i], depth + 1);
+        }
+        rtlc_ysb_put(sb, "]", 1);
+        break;
+    case RTLC_Y_MAP:
+        rtlc_ysb_put(sb, "{", 1);
+        for (size_t i = 0; i + 1 < v->n && !sb->failed; i += 2) {
+            if (i)
+                rtlc_ysb_put(sb, ", ", 2);
+            emit_string(sb, v->items[i]->text, v->items[i]->len);
+            rtlc_ysb_put(sb, ": ", 2);
+            rtlc_y_emit(sb, v->items[i + 1], depth + 1);
+        }
+        rtlc_ysb_put(sb, "}", 1);
+        break;
+    default: rtlc_ysb_put(sb, v->text, v->len); break;
+    }
+}
+
+int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
+{
+    rtlc_ysbuf_t sb = {0};
+    *out = NULL;
+    *err = NULL;
+    if (!v) {
+        *out = strdup("null");
+        return *out != NULL;
+    }
+    rtlc_y_emit(&sb, v, 0);
+    if (sb.failed || !sb.buf) {
+        free(sb.buf);
+        *err =
+            rtlc_fmt("the JSON text would exceed %u bytes (or memory ran out); too many aliases?", RTLC_YAML_MAX_JSON);
+        return 0;
+    }
+    *out = sb.buf;
+    return 1;
+}
