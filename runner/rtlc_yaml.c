@@ -31,14 +31,14 @@ void rtlc_ysb_put(rtlc_ysbuf_t *sb, const char *s, size_t n)
             cap *= 2;
         if (cap > RTLC_YAML_MAX_JSON + 1) {
             if (sb->len + n + 1 > RTLC_YAML_MAX_JSON + 1) {
-                sb->failed = 1;
+                sb->failed = RTLC_YSB_TOO_BIG;
                 return;
             }
             cap = RTLC_YAML_MAX_JSON + 1;
         }
         char *nb = realloc(sb->buf, cap);
         if (!nb) {
-            sb->failed = 1;
+            sb->failed = RTLC_YSB_NO_MEMORY;
             return;
         }
         sb->buf = nb;
@@ -193,7 +193,8 @@ void rtlc_ydoc_free(rtlc_ydoc_t *d)
         free(d->nodes[i]);
     }
     for (size_t i = 0; i < d->nv; i++) {
-        free(d->vals[i]->text);
+        if (!d->vals[i]->borrowed)
+            free(d->vals[i]->text);
         free(d->vals[i]->items);
         free(d->vals[i]);
     }
@@ -219,6 +220,12 @@ int rtlc_yaml_parse(const char *buf, size_t len, const char *filename, rtlc_ydoc
         return 0;
     }
     d->fname = filename ? filename : "<input>";
+    if (buf && len > RTLC_YAML_MAX_INPUT) { /* refused before any copy: memory stays at the caller's buffer */
+        *err = rtlc_fmt("%s: the YAML text is %zu bytes, over the %u-byte (%u MiB) limit of a configuration file",
+                        d->fname, len, RTLC_YAML_MAX_INPUT, RTLC_YAML_MAX_INPUT >> 20);
+        rtlc_ydoc_free(d);
+        return 0;
+    }
     rtlc_ynode_t *root = NULL;
     if (rtlc_y_compose(d, buf ? buf : "", buf ? len : 0, &root)) {
         if (root)

@@ -11,6 +11,22 @@
 #include <string.h>
 #include <yaml.h>
 
+/* Move the event's scalar text into the node (no copy: a big scalar is not held twice). libyaml
+ * allocates it with malloc (yaml_malloc) and grows it by doubling, so the spare capacity is given
+ * back with realloc; yaml_event_delete then frees NULL. Returns 1, or 0 when out of memory. */
+static int take_scalar(rtlc_ynode_t *node, yaml_event_t *ev)
+{
+    size_t n = ev->data.scalar.length;
+    char *v = realloc(ev->data.scalar.value, n + 1);
+    if (!v)
+        return 0;
+    v[n] = '\0';
+    ev->data.scalar.value = NULL;
+    node->value = v;
+    node->len = n;
+    return 1;
+}
+
 static rtlc_ynode_t *new_node(rtlc_ydoc_t *d, int kind, const yaml_mark_t *m, const yaml_char_t *tag)
 {
     rtlc_ynode_t *n = calloc(1, sizeof(*n));
@@ -66,18 +82,10 @@ int rtlc_y_compose(rtlc_ydoc_t *d, const char *buf, size_t len, rtlc_ynode_t **r
             break;
         case YAML_SCALAR_EVENT:
             node = new_node(d, N_SCALAR, &ev.start_mark, ev.data.scalar.tag);
-            if (node) {
-                node->value = malloc(ev.data.scalar.length + 1);
-                if (node->value) {
-                    memcpy(node->value, ev.data.scalar.value, ev.data.scalar.length);
-                    node->value[ev.data.scalar.length] = '\0';
-                    node->len = ev.data.scalar.length;
-                } else {
-                    node = NULL;
-                }
-                if (node)
-                    node->plain_implicit = ev.data.scalar.plain_implicit;
-            }
+            if (node && take_scalar(node, &ev))
+                node->plain_implicit = ev.data.scalar.plain_implicit;
+            else
+                node = NULL;
             anchor = ev.data.scalar.anchor;
             break;
         case YAML_SEQUENCE_START_EVENT:

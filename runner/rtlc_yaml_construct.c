@@ -36,6 +36,17 @@ rtlc_yval_t *rtlc_y_new_val(rtlc_ydoc_t *d, rtlc_ykind_t kind, const char *text,
     return v;
 }
 
+rtlc_yval_t *rtlc_y_new_str_of(rtlc_ydoc_t *d, rtlc_ynode_t *n)
+{
+    rtlc_yval_t *v = rtlc_y_new_val(d, RTLC_Y_STR, NULL, 0);
+    if (v) {
+        v->text = n->value;
+        v->len = n->len;
+        v->borrowed = 1;
+    }
+    return v;
+}
+
 /* ---- YAML 1.1 implicit resolution (PyYAML's resolver.py, as POSIX EREs) -------------------- */
 
 enum { RX_BOOL, RX_FLOAT, RX_INT, RX_MERGE, RX_NULL, RX_TIMESTAMP, RX_VALUE, RX_PYFLOAT, RX_COUNT };
@@ -377,7 +388,7 @@ static rtlc_yval_t *construct_scalar(rtlc_ydoc_t *d, rtlc_ynode_t *n, int as_key
     if (as_key && strcmp(t, "value") == 0) /* flatten_mapping turns a '=' key into a str */
         t = "str";
     if (as_key || strcmp(t, "str") == 0 || strcmp(t, "timestamp") == 0)
-        return rtlc_y_new_val(d, RTLC_Y_STR, n->value, n->len);
+        return rtlc_y_new_str_of(d, n);
     if (strcmp(t, "null") == 0)
         return rtlc_y_new_val(d, RTLC_Y_NULL, "null", 4);
     if (strcmp(t, "bool") == 0) {
@@ -508,8 +519,10 @@ out:
 
 rtlc_yval_t *rtlc_y_construct(rtlc_ydoc_t *d, rtlc_ynode_t *n, int depth)
 {
-    if (n->val)
+    if (n->val) {
+        n->val->shared = 1; /* an alias (or a merge) repeats it */
         return n->val;
+    }
     if (depth > RTLC_YAML_MAX_DEPTH) {
         rtlc_y_err(d, n->line, n->col, "nesting (through aliases) deeper than %d levels", RTLC_YAML_MAX_DEPTH);
         return NULL;

@@ -87,9 +87,12 @@ void rtlc_y_emit(rtlc_ysbuf_t *sb, const rtlc_yval_t *v, int depth)
     if (sb->failed)
         return;
     if (depth > 2 * RTLC_YAML_MAX_DEPTH) {
-        sb->failed = 1;
+        sb->failed = RTLC_YSB_TOO_DEEP;
+        sb->failed_at = v;
         return;
     }
+    if (v->shared && sb->via_alias++ == 0)
+        sb->alias_at = v; /* the outermost repeated value on the path being written */
     switch (v->kind) {
     case RTLC_Y_STR: emit_string(sb, v->text, v->len); break;
     case RTLC_Y_SEQ:
@@ -114,6 +117,31 @@ void rtlc_y_emit(rtlc_ysbuf_t *sb, const rtlc_yval_t *v, int depth)
         break;
     default: rtlc_ysb_put(sb, v->text, v->len); break;
     }
+    if (sb->failed && !sb->failed_at)
+        sb->failed_at = v; /* the innermost value: its children would have claimed it first */
+    if (v->shared && !sb->failed)
+        sb->via_alias--;
+}
+
+/* Why the JSON text could not be written, naming the cause: the value that crossed the limit (a
+ * big string, or a part of the document repeated by aliases), or memory. malloc'ed. */
+static char *emit_error(const rtlc_ysbuf_t *sb)
+{
+    size_t line = 0, col = 0;
+    if (sb->failed == RTLC_YSB_NO_MEMORY)
+        return rtlc_fmt("out of memory while writing the JSON text (%zu bytes written)", sb->len);
+    rtlc_yval_mark(sb->via_alias ? sb->alias_at : sb->failed_at, &line, &col);
+    if (sb->failed == RTLC_YSB_TOO_DEEP)
+        return rtlc_fmt("nesting deeper than %d levels at line %zu, column %zu", 2 * RTLC_YAML_MAX_DEPTH, line, col);
+    if (sb->via_alias)
+        return rtlc_fmt("the JSON text would exceed the %u-byte limit: aliases repeat the value at line %zu, "
+                        "column %zu (an alias bomb?)",
+                        RTLC_YAML_MAX_JSON, line, col);
+    if (sb->failed_at && sb->failed_at->kind == RTLC_Y_STR)
+        return rtlc_fmt("the JSON text would exceed the %u-byte limit: the string at line %zu, column %zu is %zu bytes",
+                        RTLC_YAML_MAX_JSON, line, col, sb->failed_at->len);
+    return rtlc_fmt("the JSON text would exceed the %u-byte limit: the value at line %zu, column %zu is too large",
+                    RTLC_YAML_MAX_JSON, line, col);
 }
 
 int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
@@ -126,10 +154,11 @@ int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
         return *out != NULL;
     }
     rtlc_y_emit(&sb, v, 0);
-    if (sb.failed || !sb.buf) {
+    if (!sb.failed && !sb.buf)
+        sb.failed = RTLC_YSB_NO_MEMORY;
+    if (sb.failed) {
         free(sb.buf);
-        *err =
-            rtlc_fmt("the JSON text would exceed %u bytes (or memory ran out); too many aliases?", RTLC_YAML_MAX_JSON);
+        *err = emit_error(&sb);
         return 0;
     }
     *out = sb.buf;

@@ -24,8 +24,14 @@
 typedef struct {
     char *buf;
     size_t len, cap;
-    int failed; /* out of memory or over RTLC_YAML_MAX_JSON */
+    int failed; /* RTLC_YSB_* below: why the text could not be written */
+    /* emitter diagnostics: the innermost value being written when it failed, and whether the
+     * writing went through a value repeated by aliases */
+    const rtlc_yval_t *failed_at, *alias_at;
+    int via_alias;
 } rtlc_ysbuf_t;
+
+enum { RTLC_YSB_OK = 0, RTLC_YSB_TOO_BIG, RTLC_YSB_NO_MEMORY, RTLC_YSB_TOO_DEEP };
 
 void rtlc_ysb_put(rtlc_ysbuf_t *sb, const char *s, size_t n);
 void rtlc_ysb_puts(rtlc_ysbuf_t *sb, const char *s);
@@ -65,6 +71,8 @@ struct rtlc_yval {
     rtlc_ykind_t kind;
     char *text; /* STR bytes, or JSON text of a scalar */
     size_t len;
+    int borrowed;        /* text belongs to the scalar node it was built from (not freed here) */
+    int shared;          /* reached more than once through aliases (or merge keys) */
     rtlc_yval_t **items; /* SEQ: items; MAP: key, value, key, value... */
     size_t n, cap;
     size_t line, col; /* where the (first) node it was built from starts, 0-based */
@@ -92,6 +100,9 @@ int rtlc_y_compose(rtlc_ydoc_t *d, const char *buf, size_t len, rtlc_ynode_t **r
 int rtlc_y_resolver_ready(void);
 /* A new value owned by d (text copied when given). NULL when out of memory. */
 rtlc_yval_t *rtlc_y_new_val(rtlc_ydoc_t *d, rtlc_ykind_t kind, const char *text, size_t len);
+/* A new RTLC_Y_STR value whose text is the scalar node's own (borrowed: nodes live as long as
+ * values, so a big string is held once). NULL when out of memory. */
+rtlc_yval_t *rtlc_y_new_str_of(rtlc_ydoc_t *d, rtlc_ynode_t *n);
 /* The value of node n (memoised); NULL with d->err set. */
 rtlc_yval_t *rtlc_y_construct(rtlc_ydoc_t *d, rtlc_ynode_t *n, int depth);
 
