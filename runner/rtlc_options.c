@@ -60,6 +60,8 @@ static void usage(FILE *f, const char *prog)
             "  --agent-config FILE  YAML answering datadog_agent.get_config (default: none)\n"
             "  --json               print one JSON document on stdout instead of text\n"
             "  --list               list the installed integrations and the checks found\n"
+            "  --no-obfuscator      datadog_agent.obfuscate_sql and friends fail instead of\n"
+            "                       obfuscating (default: the runner's obfuscator, like the Agent's)\n"
             "  --log-level LEVEL    trace, debug, info, warning, error, critical, off: the lowest\n"
             "                       level of check log messages shown on stderr (default: info)\n"
             "  --help               this text\n"
@@ -105,6 +107,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         O_LOG,
         O_TIMEOUT,
         O_AGENT,
+        O_NO_OBFUSCATOR,
         O_HELP
     };
     static const struct option opts[] = {
@@ -120,6 +123,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         {"log-level", required_argument, NULL, O_LOG},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"agent-config", required_argument, NULL, O_AGENT},
+        {"no-obfuscator", no_argument, NULL, O_NO_OBFUSCATOR},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -177,6 +181,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
             break;
         }
         case O_AGENT: o->agent_config = optarg; break;
+        case O_NO_OBFUSCATOR: o->no_obfuscator = 1; break;
         case O_HELP: usage(stdout, prog); return RTLC_EXIT_OK;
         default:
             if (optopt)

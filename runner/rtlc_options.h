@@ -24,6 +24,7 @@ typedef struct {
     int log_level;            /* --log-level, as a log_level_t value; 1000 = off */
     double timeout_s;         /* --timeout SECONDS per run; 0: none */
     const char *agent_config; /* --agent-config FILE */
+    int no_obfuscator;        /* --no-obfuscator: the obfuscation callbacks fail, as before */
 } rtlc_options_t;
 
 /* Parse argv. Returns -1 to go on, or an exit status (0 after --help, 2 after printing a usage
