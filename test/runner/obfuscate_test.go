@@ -321,3 +321,37 @@ func TestNoObfuscatorFlagKeepsTheError(t *testing.T) {
 		}
 	}
 }
+
+// The README's SQL example: statements that differ only in their literals share a signature,
+// no literal reaches the submitted samples, and the plan's condition is obfuscated.
+func TestExampleSQLDemoSubmitsObfuscatedStatements(t *testing.T) {
+	r := exampleRun(t, "sql_demo", "--json")
+	expectCode(t, r, 0)
+	run := parseDoc(t, r).Instances[0].Runs[0]
+	if m := findMetric(t, run, "sql_demo.signatures"); m.Value != 3 {
+		t.Errorf("4 statements, 2 of them alike: %v signatures, want 3", m.Value)
+	}
+	if len(run.EPEvents) != 5 {
+		t.Fatalf("%d event platform events, want 5 (4 samples, 1 plan)", len(run.EPEvents))
+	}
+	samples, _ := json.Marshal(run.EPEvents)
+	for _, secret := range []string{"ann@example.com", "bob@example.com", "99.5", "30 days", "Please pay"} {
+		if strings.Contains(string(samples), secret) {
+			t.Errorf("the literal %q was submitted:\n%s", secret, samples)
+		}
+	}
+	for _, want := range []string{
+		`SELECT id, name FROM customers WHERE email = ? AND id IN ( ? )`,
+		`UPDATE invoices SET paid = ?, amount = ? WHERE id = ?`,
+		`/* app='billing' */`,
+		`( ( email ) :: text = ? :: text )`,
+	} {
+		if !strings.Contains(string(samples), want) {
+			t.Errorf("samples lack %q:\n%s", want, samples)
+		}
+	}
+
+	r = exampleRun(t, "sql_demo", "--no-obfuscator")
+	expectCode(t, r, 1)
+	contains(t, "stdout", r.stdout, "rtloader-check has no obfuscator")
+}
