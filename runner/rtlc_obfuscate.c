@@ -28,47 +28,6 @@
 
 #include "rtlc_util.h"
 
-/* ---- growing text buffer ------------------------------------------------------------------- */
-
-typedef struct {
-    char *b;
-    size_t n, cap;
-    int oom;
-} obuf_t;
-
-static void ob_put(obuf_t *o, const char *s, size_t n)
-{
-    if (o->oom)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 64;
-        while (cap < o->n + n + 1)
-            cap *= 2;
-        char *nb = realloc(o->b, cap);
-        if (!nb) {
-            o->oom = 1;
-            return;
-        }
-        o->b = nb;
-        o->cap = cap;
-    }
-    memcpy(o->b + o->n, s, n);
-    o->n += n;
-    o->b[o->n] = '\0';
-}
-
-static void ob_puts(obuf_t *o, const char *s)
-{
-    ob_put(o, s, strlen(s));
-}
-
-static void ob_reset(obuf_t *o)
-{
-    o->n = 0;
-    if (o->b)
-        o->b[0] = '\0';
-}
-
 /* ---- options -------------------------------------------------------------------------------- */
 
 enum { MODE_LEGACY, MODE_OBFUSCATE_ONLY, MODE_NORMALIZE_ONLY, MODE_OBFUSCATE_AND_NORMALIZE };
@@ -449,7 +408,7 @@ static const char keywords[] =
 /* ---- SQL ------------------------------------------------------------------------------------ */
 
 typedef struct {
-    obuf_t tables, list[3]; /* tables as CSV; commands, comments, procedures as \0-separated */
+    rtlc_buf_t tables, list[3]; /* tables as CSV; commands, comments, procedures as \0-separated */
     size_t count[3];
     size_t size;
 } meta_t;
@@ -457,149 +416,125 @@ typedef struct {
 enum { M_COMMANDS, M_COMMENTS, M_PROCEDURES };
 
 /* Append `s` to a \0-separated list unless already there (the Agent dedupes, keeping order). */
-static void meta_add(obuf_t *l, size_t *count, const char *s, size_t n, size_t *size)
+static void meta_add(rtlc_buf_t *l, size_t *count, const char *s, size_t n, size_t *size)
 {
-    for (size_t i = 0; i < l->n;) {
-        size_t len = strlen(l->b + i);
-        if (len == n && memcmp(l->b + i, s, n) == 0)
+    for (size_t i = 0; i < l->len;) {
+        size_t len = strlen(l->buf + i);
+        if (len == n && memcmp(l->buf + i, s, n) == 0)
             return;
         i += len + 1;
     }
-    ob_put(l, s, n);
-    ob_put(l, "", 1); /* the separator: ob_put always NUL-terminates, so the length counts it */
+    rtlc_buf_put(l, s, n);
+    rtlc_buf_put(l, "", 1); /* the separator (a NUL byte) */
     (*count)++;
     *size += n;
 }
 
 static void meta_add_table(meta_t *m, const char *s, size_t n)
 {
-    for (size_t i = 0; i < m->tables.n;) { /* dedupe against the CSV */
-        const char *comma = memchr(m->tables.b + i, ',', m->tables.n - i);
-        size_t len = comma ? (size_t)(comma - m->tables.b) - i : m->tables.n - i;
-        if (len == n && memcmp(m->tables.b + i, s, n) == 0)
+    for (size_t i = 0; i < m->tables.len;) { /* dedupe against the CSV */
+        const char *comma = memchr(m->tables.buf + i, ',', m->tables.len - i);
+        size_t len = comma ? (size_t)(comma - m->tables.buf) - i : m->tables.len - i;
+        if (len == n && memcmp(m->tables.buf + i, s, n) == 0)
             return;
         i += len + 1;
     }
-    if (m->tables.n)
-        ob_put(&m->tables, ",", 1);
-    ob_put(&m->tables, s, n);
+    if (m->tables.len)
+        rtlc_buf_put(&m->tables, ",", 1);
+    rtlc_buf_put(&m->tables, s, n);
     m->size += n;
 }
 
 /* The text a token stands for: replaced by `?` when it is a literal being obfuscated, quotes
  * dropped from quoted identifiers (unless kept), digits of identifiers replaced on request. */
-static void token_text(const sqlopts_t *o, int obfuscate, int normalize, const tok_t *t, obuf_t *v);
+static void token_text(const sqlopts_t *o, int obfuscate, int normalize, const tok_t *t, rtlc_buf_t *v);
 
-static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_t qn, obuf_t *out, meta_t *m);
+static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_t qn, rtlc_buf_t *out, meta_t *m);
+static int sql_obfuscate_only(const sqlopts_t *o, const char *q, size_t qn, rtlc_buf_t *out);
 
-static void replace_digits(const char *s, size_t n, obuf_t *v)
+static void meta_free(meta_t *m)
+{
+    free(m->tables.buf);
+    for (int k = 0; k < 3; k++)
+        free(m->list[k].buf);
+}
+
+static void replace_digits(const char *s, size_t n, rtlc_buf_t *v)
 {
     for (size_t i = 0; i < n;) {
         if (isdigit((unsigned char)s[i])) {
-            ob_put(v, "?", 1);
+            rtlc_buf_put(v, "?", 1);
             while (i < n && isdigit((unsigned char)s[i]))
                 i++;
         } else {
-            ob_put(v, s + i++, 1);
+            rtlc_buf_put(v, s + i++, 1);
         }
     }
 }
 
-static void token_text(const sqlopts_t *o, int obfuscate, int normalize, const tok_t *t, obuf_t *v)
+/* Whether a token is a literal that obfuscation replaces with `?`, under the options. */
+static int is_replaced(const sqlopts_t *o, tkind_t kind)
 {
-    ob_reset(v);
-    if (obfuscate) {
-        switch (t->kind) {
-        case TK_STRING:
-        case TK_NUMBER:
-        case TK_DOLLAR:
-        case TK_PYFORMAT: ob_put(v, "?", 1); return;
-        case TK_BOOL:
-            if (!o->keep_boolean) {
-                ob_put(v, "?", 1);
-                return;
-            }
-            break;
-        case TK_NULL:
-            if (!o->keep_null) {
-                ob_put(v, "?", 1);
-                return;
-            }
-            break;
-        case TK_POSITIONAL:
-            if (!o->keep_positional_parameter) {
-                ob_put(v, "?", 1);
-                return;
-            }
-            break;
-        case TK_BIND:
-            if (o->replace_bind_parameter) {
-                ob_put(v, "?", 1);
-                return;
-            }
-            break;
-        case TK_DOLLAR_FUNC:
-            if (!o->dollar_quoted_func) {
-                ob_put(v, "?", 1);
-                return;
-            } else {
-                obuf_t inner = {0};
-                meta_t scratch = {0};
-                sqlopts_t io = *o;
-                io.collect_comments = io.collect_commands = io.table_names = io.collect_procedures = 0;
-                if (normalize)
-                    sql_normalize(&io, 1, t->s + 6, t->n - 12, &inner, &scratch);
-                else { /* obfuscate_only: literals replaced, layout kept */
-                    lexer_t lx = {t->s + 6, t->n - 12, 0, o->dbms, 0};
-                    tok_t it;
-                    obuf_t tv = {0};
-                    while (lex_next(&lx, &it)) {
-                        token_text(o, 1, 0, &it, &tv);
-                        ob_put(&inner, tv.b ? tv.b : "", tv.n);
-                    }
-                    free(tv.b);
-                }
-                ob_put(v, "$func$", 6);
-                ob_put(v, inner.b ? inner.b : "", inner.n);
-                ob_put(v, "$func$", 6);
-                free(inner.b);
-                for (int k = 0; k < 3; k++)
-                    free(scratch.list[k].b);
-                free(scratch.tables.b);
-                return;
-            }
-        default: break;
-        }
+    switch (kind) {
+    case TK_STRING:
+    case TK_NUMBER:
+    case TK_DOLLAR:
+    case TK_PYFORMAT: return 1;
+    case TK_BOOL: return !o->keep_boolean;
+    case TK_NULL: return !o->keep_null;
+    case TK_POSITIONAL: return !o->keep_positional_parameter;
+    case TK_BIND: return o->replace_bind_parameter;
+    case TK_DOLLAR_FUNC: return !o->dollar_quoted_func;
+    default: return 0;
     }
-    if (t->kind == TK_QIDENT && normalize && !o->keep_identifier_quotation) {
+}
+
+static void token_text(const sqlopts_t *o, int obfuscate, int normalize, const tok_t *t, rtlc_buf_t *v)
+{
+    rtlc_buf_clear(v);
+    if (obfuscate && is_replaced(o, t->kind)) {
+        rtlc_buf_put(v, "?", 1);
+    } else if (obfuscate && t->kind == TK_DOLLAR_FUNC) { /* $func$...$func$: its body is SQL */
+        rtlc_buf_t inner = {0};
+        meta_t scratch = {0};
+        sqlopts_t io = *o;
+        io.collect_comments = io.collect_commands = io.table_names = io.collect_procedures = 0;
+        if (normalize)
+            sql_normalize(&io, 1, t->s + 6, t->n - 12, &inner, &scratch);
+        else
+            sql_obfuscate_only(&io, t->s + 6, t->n - 12, &inner);
+        rtlc_buf_put(v, "$func$", 6);
+        rtlc_buf_put(v, inner.buf ? inner.buf : "", inner.len);
+        rtlc_buf_put(v, "$func$", 6);
+        free(inner.buf);
+        meta_free(&scratch);
+    } else if (t->kind == TK_QIDENT && normalize && !o->keep_identifier_quotation) {
         for (size_t i = 0; i < t->n; i++)
             if (!strchr("\"`[]", t->s[i]))
-                ob_put(v, t->s + i, 1);
-        return;
-    }
-    if ((t->kind == TK_IDENT || t->kind == TK_QIDENT) && obfuscate && o->replace_digits) {
+                rtlc_buf_put(v, t->s + i, 1);
+    } else if ((t->kind == TK_IDENT || t->kind == TK_QIDENT) && obfuscate && o->replace_digits) {
         replace_digits(t->s, t->n, v);
-        return;
+    } else {
+        rtlc_buf_put(v, t->s, t->n);
     }
-    ob_put(v, t->s, t->n);
 }
 
-static int is_placeholder(const obuf_t *v)
+static int is_placeholder(const rtlc_buf_t *v)
 {
-    return v->n == 1 && v->b[0] == '?';
+    return v->len == 1 && v->buf[0] == '?';
 }
 
-static int text_is(const obuf_t *v, const char *s)
+static int text_is(const rtlc_buf_t *v, const char *s)
 {
-    return v->n == strlen(s) && memcmp(v->b, s, v->n) == 0;
+    return v->len == strlen(s) && memcmp(v->buf, s, v->len) == 0;
 }
 
 /* Normalise q into out (metadata into m): see the top of the file. Returns 1 (0 out of memory). */
-static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_t qn, obuf_t *out, meta_t *m)
+static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_t qn, rtlc_buf_t *out, meta_t *m)
 {
     lexer_t lx = {q, qn, 0, o->dbms, 0};
     tok_t t;
-    obuf_t v = {0}, last = {0}, ctes = {0};
+    rtlc_buf_t v = {0}, last = {0}, ctes = {0};
     tkind_t last_kind = TK_WS;
     int last_function = 0, groupable = 0, pending_as = 0;
 
@@ -612,58 +547,58 @@ static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_
             continue;
         }
         token_text(o, obfuscate, 1, &t, &v);
-        if (v.oom)
+        if (v.failed)
             break;
 
         /* metadata */
         if (t.kind == TK_IDENT || t.kind == TK_QIDENT) {
-            if (o->collect_commands && t.kind == TK_IDENT && in_list(v.b, v.n, commands)) {
+            if (o->collect_commands && t.kind == TK_IDENT && in_list(v.buf, v.len, commands)) {
                 char up[32];
-                size_t n = v.n < sizeof(up) ? v.n : sizeof(up);
+                size_t n = v.len < sizeof(up) ? v.len : sizeof(up);
                 for (size_t i = 0; i < n; i++)
-                    up[i] = (char)toupper((unsigned char)v.b[i]);
+                    up[i] = (char)toupper((unsigned char)v.buf[i]);
                 meta_add(&m->list[M_COMMANDS], &m->count[M_COMMANDS], up, n, &m->size);
-            } else if (last_kind == TK_IDENT && word_is(last.b, last.n, "with") && t.kind == TK_IDENT) {
-                ob_put(&ctes, v.b, v.n);
-                ob_put(&ctes, "", 1);
-            } else if (o->table_names && last_kind == TK_IDENT && in_list(last.b, last.n, table_indicators)
-                       && !in_list(v.b, v.n, keywords)) {
+            } else if (last_kind == TK_IDENT && word_is(last.buf, last.len, "with") && t.kind == TK_IDENT) {
+                rtlc_buf_put(&ctes, v.buf, v.len);
+                rtlc_buf_put(&ctes, "", 1);
+            } else if (o->table_names && last_kind == TK_IDENT && in_list(last.buf, last.len, table_indicators)
+                       && !in_list(v.buf, v.len, keywords)) {
                 int is_cte = 0;
-                for (size_t i = 0; i < ctes.n; i += strlen(ctes.b + i) + 1)
-                    if (strlen(ctes.b + i) == v.n && memcmp(ctes.b + i, v.b, v.n) == 0)
+                for (size_t i = 0; i < ctes.len; i += strlen(ctes.buf + i) + 1)
+                    if (strlen(ctes.buf + i) == v.len && memcmp(ctes.buf + i, v.buf, v.len) == 0)
                         is_cte = 1;
                 if (!is_cte) {
                     if (t.kind == TK_QIDENT && o->keep_identifier_quotation) {
-                        obuf_t bare = {0};
-                        for (size_t i = 0; i < v.n; i++)
-                            if (!strchr("\"`[]", v.b[i]))
-                                ob_put(&bare, v.b + i, 1);
-                        meta_add_table(m, bare.b ? bare.b : "", bare.n);
-                        free(bare.b);
+                        rtlc_buf_t bare = {0};
+                        for (size_t i = 0; i < v.len; i++)
+                            if (!strchr("\"`[]", v.buf[i]))
+                                rtlc_buf_put(&bare, v.buf + i, 1);
+                        meta_add_table(m, bare.buf ? bare.buf : "", bare.len);
+                        free(bare.buf);
                     } else {
-                        meta_add_table(m, v.b, v.n);
+                        meta_add_table(m, v.buf, v.len);
                     }
                 }
             } else if (o->collect_procedures && last_kind == TK_IDENT
-                       && (word_is(last.b, last.n, "procedure") || word_is(last.b, last.n, "proc"))) {
-                meta_add(&m->list[M_PROCEDURES], &m->count[M_PROCEDURES], v.b, v.n, &m->size);
+                       && (word_is(last.buf, last.len, "procedure") || word_is(last.buf, last.len, "proc"))) {
+                meta_add(&m->list[M_PROCEDURES], &m->count[M_PROCEDURES], v.buf, v.len, &m->size);
             }
         }
 
         /* aliases: `AS name` is dropped unless kept; `AS (` (a CTE) is not an alias */
         int write = 1;
         if (!o->keep_sql_alias) {
-            if (t.kind == TK_IDENT && word_is(v.b, v.n, "as")) {
+            if (t.kind == TK_IDENT && word_is(v.buf, v.len, "as")) {
                 pending_as = 1;
                 write = 0;
             } else if (pending_as) {
                 pending_as = 0;
-                if (t.kind == TK_IDENT && !in_list(v.b, v.n, keywords)) {
+                if (t.kind == TK_IDENT && !in_list(v.buf, v.len, keywords)) {
                     write = 0;
                 } else { /* not an alias: write the AS held back (as the query spelled it) */
-                    if (out->n)
-                        ob_put(out, " ", 1);
-                    ob_put(out, last.b, last.n);
+                    if (out->len)
+                        rtlc_buf_put(out, " ", 1);
+                    rtlc_buf_put(out, last.buf, last.len);
                 }
             }
         }
@@ -680,7 +615,7 @@ static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_
         if (write && groupable && (text_is(&v, ")") || text_is(&v, "]"))) {
             groupable = 0;
         } else if (write && groupable && !is_placeholder(&v) && text_is(&last, ",")) {
-            ob_put(out, ",", 1); /* (?, ARRAY[?]): the comma skipped after the first ? is needed */
+            rtlc_buf_put(out, ",", 1); /* (?, ARRAY[?]): the comma skipped after the first ? is needed */
         }
 
         if (write) {
@@ -691,68 +626,68 @@ static int sql_normalize(const sqlopts_t *o, int obfuscate, const char *q, size_
                 && (last_function || text_is(&last, "(") || text_is(&last, "[") || text_is(&v, ")")
                     || text_is(&v, "]")))
                 space = 0;
-            if (space && out->n)
-                ob_put(out, " ", 1);
-            ob_put(out, v.b, v.n);
+            if (space && out->len)
+                rtlc_buf_put(out, " ", 1);
+            rtlc_buf_put(out, v.buf, v.len);
         }
-        ob_reset(&last);
-        ob_put(&last, v.b, v.n);
+        rtlc_buf_clear(&last);
+        rtlc_buf_put(&last, v.buf, v.len);
         last_kind = t.kind;
         last_function = t.function;
     }
     if (pending_as) { /* a trailing AS */
-        if (out->n)
-            ob_put(out, " ", 1);
-        ob_put(out, last.b, last.n);
+        if (out->len)
+            rtlc_buf_put(out, " ", 1);
+        rtlc_buf_put(out, last.buf, last.len);
     }
-    if (!o->keep_trailing_semicolon && out->n && out->b[out->n - 1] == ';')
-        out->b[--out->n] = '\0';
-    while (out->n && out->b[out->n - 1] == ' ')
-        out->b[--out->n] = '\0';
-    int ok = !v.oom && !last.oom && !ctes.oom && !out->oom;
-    free(v.b);
-    free(last.b);
-    free(ctes.b);
+    if (!o->keep_trailing_semicolon && out->len && out->buf[out->len - 1] == ';')
+        out->buf[--out->len] = '\0';
+    while (out->len && out->buf[out->len - 1] == ' ')
+        out->buf[--out->len] = '\0';
+    int ok = !v.failed && !last.failed && !ctes.failed && !out->failed;
+    free(v.buf);
+    free(last.buf);
+    free(ctes.buf);
     return ok;
 }
 
 /* obfuscate_only: every token copied, literals replaced; leading and trailing space trimmed. */
-static int sql_obfuscate_only(const sqlopts_t *o, const char *q, size_t qn, obuf_t *out)
+static int sql_obfuscate_only(const sqlopts_t *o, const char *q, size_t qn, rtlc_buf_t *out)
 {
     lexer_t lx = {q, qn, 0, o->dbms, 0};
     tok_t t;
-    obuf_t v = {0};
+    rtlc_buf_t v = {0};
     while (lex_next(&lx, &t)) {
         token_text(o, 1, 0, &t, &v);
-        ob_put(out, v.b ? v.b : "", v.n);
+        rtlc_buf_put(out, v.buf ? v.buf : "", v.len);
     }
-    free(v.b);
+    free(v.buf);
     size_t lead = 0;
-    while (lead < out->n && isspace((unsigned char)out->b[lead]))
+    while (lead < out->len && isspace((unsigned char)out->buf[lead]))
         lead++;
     if (lead) {
-        memmove(out->b, out->b + lead, out->n - lead + 1);
-        out->n -= lead;
+        memmove(out->buf, out->buf + lead, out->len - lead + 1);
+        out->len -= lead;
     }
-    while (out->n && isspace((unsigned char)out->b[out->n - 1]))
-        out->b[--out->n] = '\0';
-    return !out->oom;
+    while (out->len && isspace((unsigned char)out->buf[out->len - 1]))
+        out->buf[--out->len] = '\0';
+    return !out->failed;
 }
 
-static json_t *meta_list(const obuf_t *l, int present)
+static json_t *meta_list(const rtlc_buf_t *l, int present)
 {
     if (!present)
         return json_null(); /* the Agent's nil slice */
     json_t *a = json_array();
-    for (size_t i = 0; a && i < l->n; i += strlen(l->b + i) + 1)
-        json_array_append_new(a, json_string(l->b + i));
+    for (size_t i = 0; a && i < l->len; i += strlen(l->buf + i) + 1)
+        json_array_append_new(a, json_string(l->buf + i));
     return a;
 }
 
 char *rtlc_obfuscate_sql(const char *query, const char *options, char **err)
 {
     sqlopts_t o;
-    obuf_t out = {0};
+    rtlc_buf_t out = {0};
     meta_t m = {0};
     char *result = NULL;
     int ok;
@@ -772,14 +707,14 @@ char *rtlc_obfuscate_sql(const char *query, const char *options, char **err)
     }
     if (!ok) {
         *err = strdup("out of memory");
-    } else if (out.n == 0) {
+    } else if (out.len == 0) {
         *err = strdup("result is empty");
     } else if (!o.return_json_metadata) {
-        result = out.b;
-        out.b = NULL;
+        result = out.buf;
+        out.buf = NULL;
     } else {
         int lists = o.mode != MODE_OBFUSCATE_ONLY;
-        json_t *q = json_string(out.b), *tables = json_string(m.tables.b ? m.tables.b : "");
+        json_t *q = json_string(out.buf), *tables = json_string(m.tables.buf ? m.tables.buf : "");
         json_t *doc = q && tables ? json_pack(
                           "{s:o,s:{s:I,s:o,s:o,s:o,s:o}}", "query", q, "metadata", "Size", (json_int_t)m.size,
                           "tables_csv", tables, "commands", meta_list(&m.list[M_COMMANDS], lists), "comments",
@@ -798,10 +733,8 @@ char *rtlc_obfuscate_sql(const char *query, const char *options, char **err)
                 *err = strdup("out of memory");
         }
     }
-    free(out.b);
-    free(m.tables.b);
-    for (int k = 0; k < 3; k++)
-        free(m.list[k].b);
+    free(out.buf);
+    meta_free(&m);
     return result;
 }
 
@@ -847,7 +780,7 @@ typedef struct {
     const char *sql;     /* keys whose string values are SQL-obfuscated */
     const char *s;
     size_t n, i;
-    obuf_t *out;
+    rtlc_buf_t *out;
     const char *error; /* static text; the position is added by the caller */
 } jwalk_t;
 
@@ -902,9 +835,9 @@ static void jw_sql_string(jwalk_t *w, size_t end)
         json_string(q ? q : "Datadog-agent failed to obfuscate SQL string. Enable agent debug logs for more info.");
     char *text = r ? json_dumps(r, JSON_ENCODE_ANY) : NULL;
     if (text)
-        ob_puts(w->out, text);
+        rtlc_buf_puts(w->out, text);
     else
-        w->out->oom = 1;
+        w->out->failed = 1;
     free(text);
     json_decref(r);
     json_decref(s);
@@ -926,11 +859,11 @@ static int jw_value(jwalk_t *w, int mode, int depth)
     char c = w->s[w->i];
     if (c == '{' || c == '[') {
         char close = c == '{' ? '}' : ']';
-        ob_put(w->out, &c, 1);
+        rtlc_buf_put(w->out, &c, 1);
         w->i++;
         jw_space(w);
         if (w->i < w->n && w->s[w->i] == close) {
-            ob_put(w->out, &close, 1);
+            rtlc_buf_put(w->out, &close, 1);
             w->i++;
             return 1;
         }
@@ -945,14 +878,14 @@ static int jw_value(jwalk_t *w, int mode, int depth)
                 }
                 const char *k = w->s + w->i + 1;
                 size_t kn = end - w->i - 2;
-                ob_put(w->out, w->s + w->i, end - w->i);
+                rtlc_buf_put(w->out, w->s + w->i, end - w->i);
                 w->i = end;
                 jw_space(w);
                 if (w->i >= w->n || w->s[w->i] != ':') {
                     w->error = "invalid character after object key";
                     return 0;
                 }
-                ob_put(w->out, ":", 1);
+                rtlc_buf_put(w->out, ":", 1);
                 w->i++;
                 if (mode != JW_KEEP) {
                     if (key_in(w->keep[0], k, kn) || key_in(w->keep[1], k, kn))
@@ -965,12 +898,12 @@ static int jw_value(jwalk_t *w, int mode, int depth)
                 return 0;
             jw_space(w);
             if (w->i < w->n && w->s[w->i] == ',') {
-                ob_put(w->out, ",", 1);
+                rtlc_buf_put(w->out, ",", 1);
                 w->i++;
                 continue;
             }
             if (w->i < w->n && w->s[w->i] == close) {
-                ob_put(w->out, &close, 1);
+                rtlc_buf_put(w->out, &close, 1);
                 w->i++;
                 return 1;
             }
@@ -985,11 +918,11 @@ static int jw_value(jwalk_t *w, int mode, int depth)
         return 0;
     }
     if (mode == JW_KEEP)
-        ob_put(w->out, w->s + w->i, end - w->i);
+        rtlc_buf_put(w->out, w->s + w->i, end - w->i);
     else if (mode == JW_SQL && c == '"')
         jw_sql_string(w, end);
     else
-        ob_put(w->out, "\"?\"", 3);
+        rtlc_buf_put(w->out, "\"?\"", 3);
     w->i = end;
     return 1;
 }
@@ -997,7 +930,7 @@ static int jw_value(jwalk_t *w, int mode, int depth)
 /* Walk the whole text; on a syntax error *error is set and the output ends with "...". */
 static char *json_obfuscate(jwalk_t *w, const char **error)
 {
-    obuf_t out = {0};
+    rtlc_buf_t out = {0};
     w->out = &out;
     *error = NULL;
     jw_space(w);
@@ -1007,15 +940,15 @@ static char *json_obfuscate(jwalk_t *w, const char **error)
             w->error = "invalid character after top-level value";
     }
     if (w->error) {
-        ob_put(&out, "...", 3);
+        rtlc_buf_put(&out, "...", 3);
         *error = w->error;
     }
     w->out = NULL;
-    if (out.oom) {
-        free(out.b);
+    if (out.failed) {
+        free(out.buf);
         return NULL;
     }
-    return out.b ? out.b : strdup("");
+    return out.buf ? out.buf : strdup("");
 }
 
 char *rtlc_obfuscate_sql_exec_plan(const char *plan, int normalize, char **err)

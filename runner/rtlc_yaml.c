@@ -21,39 +21,6 @@
 
 /* ---- shared helpers ------------------------------------------------------------------------ */
 
-void rtlc_ysb_put(rtlc_ysbuf_t *sb, const char *s, size_t n)
-{
-    if (sb->failed)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 256;
-        while (cap < sb->len + n + 1)
-            cap *= 2;
-        if (cap > RTLC_YAML_MAX_JSON + 1) {
-            if (sb->len + n + 1 > RTLC_YAML_MAX_JSON + 1) {
-                sb->failed = RTLC_YSB_TOO_BIG;
-                return;
-            }
-            cap = RTLC_YAML_MAX_JSON + 1;
-        }
-        char *nb = realloc(sb->buf, cap);
-        if (!nb) {
-            sb->failed = RTLC_YSB_NO_MEMORY;
-            return;
-        }
-        sb->buf = nb;
-        sb->cap = cap;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
-void rtlc_ysb_puts(rtlc_ysbuf_t *sb, const char *s)
-{
-    rtlc_ysb_put(sb, s, strlen(s));
-}
-
 static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;

@@ -171,23 +171,23 @@ static int big_parse(big_t *b, const char *s, size_t n, unsigned base)
     return 1;
 }
 
-static void big_to_text(const big_t *b, int negative, rtlc_ysbuf_t *out)
+static void big_to_text(const big_t *b, int negative, rtlc_buf_t *out)
 {
     size_t top = b->n;
     while (top > 0 && b->l[top - 1] == 0)
         top--;
     if (top == 0) {
-        rtlc_ysb_puts(out, "0");
+        rtlc_buf_puts(out, "0");
         return;
     }
     char tmp[16];
     if (negative)
-        rtlc_ysb_puts(out, "-");
+        rtlc_buf_puts(out, "-");
     snprintf(tmp, sizeof(tmp), "%u", b->l[top - 1]);
-    rtlc_ysb_puts(out, tmp);
+    rtlc_buf_puts(out, tmp);
     for (size_t i = top - 1; i > 0; i--) {
         snprintf(tmp, sizeof(tmp), "%09u", b->l[i - 1]);
-        rtlc_ysb_puts(out, tmp);
+        rtlc_buf_puts(out, tmp);
     }
 }
 
@@ -216,7 +216,7 @@ static char *construct_int(const char *text, size_t len)
 {
     char *v = clean_number(text, len, 0), *out = NULL;
     big_t b = {0};
-    rtlc_ysbuf_t sb = {0};
+    rtlc_buf_t sb = {0};
     int neg = 0, ok = 0;
     if (!v || !v[0])
         goto done;

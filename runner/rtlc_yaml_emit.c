@@ -51,116 +51,118 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 /* A JSON string both json.loads and PyYAML read back unchanged. PyYAML refuses raw DEL, C1 and
  * U+FFFE/FFFF in a stream and folds raw U+0085/2028/2029 as line breaks, so those go as \uXXXX;
  * everything else printable stays raw UTF-8 (no surrogate pairs: PyYAML would not join them). */
-static void emit_string(rtlc_ysbuf_t *sb, const char *s, size_t n)
+static void emit_string(rtlc_buf_t *sb, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    rtlc_ysb_put(sb, "\"", 1);
+    rtlc_buf_put(sb, "\"", 1);
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
         size_t k = utf8_decode(p + i, n - i, &cp);
         char esc[16];
         if (cp == '"') {
-            rtlc_ysb_put(sb, "\\\"", 2);
+            rtlc_buf_put(sb, "\\\"", 2);
         } else if (cp == '\\') {
-            rtlc_ysb_put(sb, "\\\\", 2);
+            rtlc_buf_put(sb, "\\\\", 2);
         } else if (cp == '\n') {
-            rtlc_ysb_put(sb, "\\n", 2);
+            rtlc_buf_put(sb, "\\n", 2);
         } else if (cp == '\t') {
-            rtlc_ysb_put(sb, "\\t", 2);
+            rtlc_buf_put(sb, "\\t", 2);
         } else if (cp == '\r') {
-            rtlc_ysb_put(sb, "\\r", 2);
+            rtlc_buf_put(sb, "\\r", 2);
         } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
                    || cp == 0xFFFE || cp == 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
             snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)(cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp));
-            rtlc_ysb_puts(sb, esc);
+            rtlc_buf_puts(sb, esc);
         } else {
-            rtlc_ysb_put(sb, (const char *)p + i, k);
+            rtlc_buf_put(sb, (const char *)p + i, k);
         }
         i += k;
     }
-    rtlc_ysb_put(sb, "\"", 1);
+    rtlc_buf_put(sb, "\"", 1);
 }
 
-void rtlc_y_emit(rtlc_ysbuf_t *sb, const rtlc_yval_t *v, int depth)
+void rtlc_y_emit(rtlc_yemit_t *e, const rtlc_yval_t *v, int depth)
 {
-    if (sb->failed)
+    rtlc_buf_t *sb = &e->text;
+    if (sb->failed || e->too_deep)
         return;
     if (depth > 2 * RTLC_YAML_MAX_DEPTH) {
-        sb->failed = RTLC_YSB_TOO_DEEP;
-        sb->failed_at = v;
+        e->too_deep = 1;
+        e->failed_at = v;
         return;
     }
-    if (v->shared && sb->via_alias++ == 0)
-        sb->alias_at = v; /* the outermost repeated value on the path being written */
+    if (v->shared && e->via_alias++ == 0)
+        e->alias_at = v; /* the outermost repeated value on the path being written */
     switch (v->kind) {
     case RTLC_Y_STR: emit_string(sb, v->text, v->len); break;
     case RTLC_Y_SEQ:
-        rtlc_ysb_put(sb, "[", 1);
-        for (size_t i = 0; i < v->n && !sb->failed; i++) {
+        rtlc_buf_put(sb, "[", 1);
+        for (size_t i = 0; i < v->n && !sb->failed && !e->too_deep; i++) {
             if (i)
-                rtlc_ysb_put(sb, ", ", 2);
-            rtlc_y_emit(sb, v->items[i], depth + 1);
+                rtlc_buf_put(sb, ", ", 2);
+            rtlc_y_emit(e, v->items[i], depth + 1);
         }
-        rtlc_ysb_put(sb, "]", 1);
+        rtlc_buf_put(sb, "]", 1);
         break;
     case RTLC_Y_MAP:
-        rtlc_ysb_put(sb, "{", 1);
-        for (size_t i = 0; i + 1 < v->n && !sb->failed; i += 2) {
+        rtlc_buf_put(sb, "{", 1);
+        for (size_t i = 0; i + 1 < v->n && !sb->failed && !e->too_deep; i += 2) {
             if (i)
-                rtlc_ysb_put(sb, ", ", 2);
+                rtlc_buf_put(sb, ", ", 2);
             emit_string(sb, v->items[i]->text, v->items[i]->len);
-            rtlc_ysb_put(sb, ": ", 2);
-            rtlc_y_emit(sb, v->items[i + 1], depth + 1);
+            rtlc_buf_put(sb, ": ", 2);
+            rtlc_y_emit(e, v->items[i + 1], depth + 1);
         }
-        rtlc_ysb_put(sb, "}", 1);
+        rtlc_buf_put(sb, "}", 1);
         break;
-    default: rtlc_ysb_put(sb, v->text, v->len); break;
+    default: rtlc_buf_put(sb, v->text, v->len); break;
     }
-    if (sb->failed && !sb->failed_at)
-        sb->failed_at = v; /* the innermost value: its children would have claimed it first */
-    if (v->shared && !sb->failed)
-        sb->via_alias--;
+    int failed = sb->failed || e->too_deep;
+    if (failed && !e->failed_at)
+        e->failed_at = v; /* the innermost value: its children would have claimed it first */
+    if (v->shared && !failed)
+        e->via_alias--;
 }
 
 /* Why the JSON text could not be written, naming the cause: the value that crossed the limit (a
  * big string, or a part of the document repeated by aliases), or memory. malloc'ed. */
-static char *emit_error(const rtlc_ysbuf_t *sb)
+static char *emit_error(const rtlc_yemit_t *e)
 {
     size_t line = 0, col = 0;
-    if (sb->failed == RTLC_YSB_NO_MEMORY)
-        return rtlc_fmt("out of memory while writing the JSON text (%zu bytes written)", sb->len);
-    rtlc_yval_mark(sb->via_alias ? sb->alias_at : sb->failed_at, &line, &col);
-    if (sb->failed == RTLC_YSB_TOO_DEEP)
+    if (e->text.failed == RTLC_BUF_NO_MEMORY)
+        return rtlc_fmt("out of memory while writing the JSON text (%zu bytes written)", e->text.len);
+    rtlc_yval_mark(e->via_alias ? e->alias_at : e->failed_at, &line, &col);
+    if (e->too_deep)
         return rtlc_fmt("nesting deeper than %d levels at line %zu, column %zu", 2 * RTLC_YAML_MAX_DEPTH, line, col);
-    if (sb->via_alias)
+    if (e->via_alias)
         return rtlc_fmt("the JSON text would exceed the %u-byte limit: aliases repeat the value at line %zu, "
                         "column %zu (an alias bomb?)",
                         RTLC_YAML_MAX_JSON, line, col);
-    if (sb->failed_at && sb->failed_at->kind == RTLC_Y_STR)
+    if (e->failed_at && e->failed_at->kind == RTLC_Y_STR)
         return rtlc_fmt("the JSON text would exceed the %u-byte limit: the string at line %zu, column %zu is %zu bytes",
-                        RTLC_YAML_MAX_JSON, line, col, sb->failed_at->len);
+                        RTLC_YAML_MAX_JSON, line, col, e->failed_at->len);
     return rtlc_fmt("the JSON text would exceed the %u-byte limit: the value at line %zu, column %zu is too large",
                     RTLC_YAML_MAX_JSON, line, col);
 }
 
 int rtlc_yval_to_json(const rtlc_yval_t *v, char **out, char **err)
 {
-    rtlc_ysbuf_t sb = {0};
+    rtlc_yemit_t e = {{NULL, 0, 0, RTLC_YAML_MAX_JSON, RTLC_BUF_OK}, 0, NULL, NULL, 0};
     *out = NULL;
     *err = NULL;
     if (!v) {
         *out = strdup("null");
         return *out != NULL;
     }
-    rtlc_y_emit(&sb, v, 0);
-    if (!sb.failed && !sb.buf)
-        sb.failed = RTLC_YSB_NO_MEMORY;
-    if (sb.failed) {
-        free(sb.buf);
-        *err = emit_error(&sb);
+    rtlc_y_emit(&e, v, 0);
+    if (!e.text.failed && !e.too_deep && !e.text.buf)
+        e.text.failed = RTLC_BUF_NO_MEMORY;
+    if (e.text.failed || e.too_deep) {
+        free(e.text.buf);
+        *err = emit_error(&e);
         return 0;
     }
-    *out = sb.buf;
+    *out = e.text.buf;
     return 1;
 }

@@ -16,25 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rtlc_util.h"
 #include "rtlc_yaml.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
-
-/* A growing byte buffer, NUL-terminated, bounded by RTLC_YAML_MAX_JSON. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed; /* RTLC_YSB_* below: why the text could not be written */
-    /* emitter diagnostics: the innermost value being written when it failed, and whether the
-     * writing went through a value repeated by aliases */
-    const rtlc_yval_t *failed_at, *alias_at;
-    int via_alias;
-} rtlc_ysbuf_t;
-
-enum { RTLC_YSB_OK = 0, RTLC_YSB_TOO_BIG, RTLC_YSB_NO_MEMORY, RTLC_YSB_TOO_DEEP };
-
-void rtlc_ysb_put(rtlc_ysbuf_t *sb, const char *s, size_t n);
-void rtlc_ysb_puts(rtlc_ysbuf_t *sb, const char *s);
 
 /* string -> pointer table (open addressing); used for anchors and for mapping keys */
 typedef struct {
@@ -106,7 +91,17 @@ rtlc_yval_t *rtlc_y_new_str_of(rtlc_ydoc_t *d, rtlc_ynode_t *n);
 /* The value of node n (memoised); NULL with d->err set. */
 rtlc_yval_t *rtlc_y_construct(rtlc_ydoc_t *d, rtlc_ynode_t *n, int depth);
 
-/* Stage 3: append the JSON text of v to sb (sb->failed set when over the bound). */
-void rtlc_y_emit(rtlc_ysbuf_t *sb, const rtlc_yval_t *v, int depth);
+/* Stage 3's state: the JSON text (text.max = RTLC_YAML_MAX_JSON) and, when writing failed, why:
+ * the innermost value being written, and whether the path went through a value repeated by
+ * aliases (alias_at: the outermost such value). */
+typedef struct {
+    rtlc_buf_t text;
+    int too_deep;
+    const rtlc_yval_t *failed_at, *alias_at;
+    int via_alias;
+} rtlc_yemit_t;
+
+/* Stage 3: append the JSON text of v to e->text. */
+void rtlc_y_emit(rtlc_yemit_t *e, const rtlc_yval_t *v, int depth);
 
 #endif /* RTLC_YAML_INTERNAL_H */
