@@ -3,15 +3,15 @@
 # UBSan + coverage instrumentation) and run each for FUZZ_SECONDS (default 60) from its committed
 # seed corpus (fuzz/corpus/<target>); new inputs go to fuzz/corpus-work/<target> (not committed).
 # Prints one line per target with its execution count; exits non-zero on any crash, sanitizer
-# report, timeout, leak (YAML) or unbalanced memory counter.
+# report, timeout, leak (YAML, obfuscators) or unbalanced memory counter.
 #   FUZZ_SECONDS   seconds per target (default 60)
-#   FUZZ_TARGETS   targets to run (default: "builtins checks convert yaml")
+#   FUZZ_TARGETS   targets to run (default: "builtins checks convert yaml obfuscate")
 #   FUZZ_BUILD     build directory (default: build-fuzz)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"builtins checks convert yaml"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"builtins checks convert yaml obfuscate"}
 build=${FUZZ_BUILD:-$root/build-fuzz}
 CLANG=${CLANG:-clang}
 JOBS=${JOBS:-$(nproc)}
@@ -37,11 +37,12 @@ for t in $FUZZ_TARGETS; do
     seeds="$here/corpus/$t"
     mkdir -p "$work" "$seeds"
     log="$build/fuzz/fuzz_$t.log"
-    # Leaks: the YAML converter is pure C and checked by LeakSanitizer per input. The Python
+    # Leaks: the YAML converter and the obfuscators are pure C and checked by LeakSanitizer per
+    # input. The Python
     # targets keep an interpreter that is never finalised, so LSan is off there and the targets
     # check rtloader's own allocation counters after every input instead.
     case "$t" in
-        yaml) leaks=1 ;;
+        yaml | obfuscate) leaks=1 ;;
         *) leaks=0 ;;
     esac
     set +e

@@ -26,6 +26,7 @@
 
 #include "rtlc_conf.h"
 #include "rtlc_json.h"
+#include "rtlc_obfuscate.h"
 #include "rtlc_subprocess.h"
 #include "rtlc_util.h"
 
@@ -47,6 +48,7 @@ static int log_threshold = 20;
 static double subprocess_timeout_s = 30;
 static double start_time, start_ms;
 static char cache_dir[4096];
+static int obfuscate = 1; /* --no-obfuscator: the callbacks answer an error instead */
 
 const char *rtlc_metric_type_name(int t)
 {
@@ -390,22 +392,17 @@ static char *no_obfuscator(char **error)
 
 static char *cb_obfuscate_sql(char *q, char *opts, char **error)
 {
-    (void)q;
-    (void)opts;
-    return no_obfuscator(error);
+    return obfuscate ? rtlc_obfuscate_sql(q, opts, error) : no_obfuscator(error);
 }
 
 static char *cb_obfuscate_sql_exec_plan(char *plan, bool normalize, char **error)
 {
-    (void)plan;
-    (void)normalize;
-    return no_obfuscator(error);
+    return obfuscate ? rtlc_obfuscate_sql_exec_plan(plan, normalize, error) : no_obfuscator(error);
 }
 
 static char *cb_obfuscate_mongodb_string(char *cmd, char **error)
 {
-    (void)cmd;
-    return no_obfuscator(error);
+    return obfuscate ? rtlc_obfuscate_mongodb_string(cmd, error) : no_obfuscator(error);
 }
 
 static double cb_get_process_start_time(void)
@@ -477,6 +474,7 @@ void rtlc_host_register(rtloader_t *rt, const rtlc_options_t *o)
     pthread_mutex_unlock(&rec_lock);
     log_threshold = o->log_level;
     subprocess_timeout_s = o->timeout_s > 0 ? o->timeout_s : 0;
+    obfuscate = !o->no_obfuscator;
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (xdg && xdg[0] == '/')
         snprintf(cache_dir, sizeof(cache_dir), "%s/rtloader-check", xdg);

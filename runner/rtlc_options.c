@@ -66,6 +66,8 @@ static void usage(FILE *f, const char *prog)
             "  --parallel N         run up to N instances at once, on N threads (default: 1)\n"
             "  --json               print one JSON document on stdout instead of text\n"
             "  --list               list the installed integrations and the checks found\n"
+            "  --no-obfuscator      datadog_agent.obfuscate_sql and friends fail instead of\n"
+            "                       obfuscating (default: the runner's obfuscator, like the Agent's)\n"
             "  --log-level LEVEL    trace, debug, info, warning, error, critical, off: the lowest\n"
             "                       level of check log messages shown on stderr (default: info)\n"
             "  --help               this text\n"
@@ -122,6 +124,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         O_CHECK_RATE,
         O_SUBINTERP,
         O_PARALLEL,
+        O_NO_OBFUSCATOR,
         O_HELP
     };
     static const struct option opts[] = {
@@ -140,6 +143,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
         {"check-rate", no_argument, NULL, O_CHECK_RATE},
         {"subinterpreters", no_argument, NULL, O_SUBINTERP},
         {"parallel", required_argument, NULL, O_PARALLEL},
+        {"no-obfuscator", no_argument, NULL, O_NO_OBFUSCATOR},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -209,6 +213,7 @@ int rtlc_options_parse(int argc, char **argv, rtlc_options_t *o)
             if (!parse_long(optarg, 1, &o->parallel) || o->parallel > 1024)
                 bad = "--parallel needs a number of threads from 1 to 1024";
             break;
+        case O_NO_OBFUSCATOR: o->no_obfuscator = 1; break;
         case O_HELP: usage(stdout, prog); return RTLC_EXIT_OK;
         default:
             return usage_error(o, optopt ? "option %s needs a value (see --help)" : "unknown option %s (see --help)",

@@ -30,6 +30,7 @@ typedef struct {
     int subinterpreters;      /* --subinterpreters: each instance in a sub-interpreter of its own */
     long parallel;            /* --parallel N: instances run concurrently on N threads (>= 1) */
     char *error;              /* the usage error rtlc_options_parse returned 2 for (malloc'ed), or NULL */
+    int no_obfuscator;        /* --no-obfuscator: the obfuscation callbacks fail, as before */
 } rtlc_options_t;
 
 /* Parse argv. Returns -1 to go on, 0 after printing --help, or 2 with the usage error in o->error

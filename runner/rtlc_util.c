@@ -65,6 +65,45 @@ int rtlc_read_file(const char *path, char **buf, size_t *len, char **err)
     return 1;
 }
 
+void rtlc_buf_put(rtlc_buf_t *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->max && b->len + n > b->max) {
+        b->failed = RTLC_BUF_TOO_BIG;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if (b->max && cap > b->max + 1)
+            cap = b->max + 1;
+        char *nb = realloc(b->buf, cap);
+        if (!nb) {
+            b->failed = RTLC_BUF_NO_MEMORY;
+            return;
+        }
+        b->buf = nb;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+void rtlc_buf_puts(rtlc_buf_t *b, const char *s)
+{
+    rtlc_buf_put(b, s, strlen(s));
+}
+
+void rtlc_buf_clear(rtlc_buf_t *b)
+{
+    b->len = 0;
+    if (b->buf)
+        b->buf[0] = '\0';
+}
+
 double rtlc_now_ms(void)
 {
     struct timespec ts;

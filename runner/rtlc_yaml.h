@@ -17,8 +17,9 @@
  * !!set, !!omap, !!pairs, recursive aliases and unknown tags are errors.
  *
  * Every function is pure (no global state besides compiled regexes, set up once, thread-safe),
- * bounded (nesting depth RTLC_YAML_MAX_DEPTH, JSON output RTLC_YAML_MAX_JSON bytes, so alias
- * bombs fail cleanly) and never aborts on bad input: it is meant to be fuzzed.
+ * bounded (nesting depth RTLC_YAML_MAX_DEPTH, input RTLC_YAML_MAX_INPUT bytes, JSON output
+ * RTLC_YAML_MAX_JSON bytes, so alias bombs and huge files fail cleanly, saying which limit and
+ * where) and never aborts on bad input: it is meant to be fuzzed.
  * Strings returned through out-parameters are malloc'ed: release them with free().
  */
 #ifndef RTLC_YAML_H
@@ -27,6 +28,11 @@
 #include <stddef.h>
 
 #define RTLC_YAML_MAX_DEPTH 512
+/* Limits, each named in its error: the YAML text given (refused before parsing), and the JSON
+ * text written for one value (alias bombs, or strings too big to hand to a check). A document
+ * within them needs about 3 times its size in memory: the text, its scalars (libyaml's buffers,
+ * kept, never copied) and the JSON written. */
+#define RTLC_YAML_MAX_INPUT (64u * 1024u * 1024u)
 #define RTLC_YAML_MAX_JSON (64u * 1024u * 1024u)
 
 typedef enum {

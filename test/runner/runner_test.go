@@ -397,7 +397,7 @@ func TestInstanceOutOfRange(t *testing.T) {
 func TestSubprocessCacheAndObfuscator(t *testing.T) {
 	cache := t.TempDir()
 	for i, want := range []float64{1, 2} {
-		r := run(t, cache, "--json", "fx_subprocess")
+		r := run(t, cache, "--json", "--no-obfuscator", "fx_subprocess")
 		expectCode(t, r, 0)
 		run := parseDoc(t, r).Instances[0].Runs[0]
 		if got := findMetric(t, run, "fx.cache_counter").Value; got != want {
