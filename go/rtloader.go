@@ -105,8 +105,8 @@ func Open(opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, &Error{Op: "make3", Msg: err.Error()}
 	}
-	fail := func(op string) (*Runtime, error) {
-		e := &Error{Op: op, Msg: rt.Error()}
+	abort := func(op string) (*Runtime, error) {
+		e := fail(rt, op)
 		destroy(rt)
 		return nil, e
 	}
@@ -114,7 +114,7 @@ func Open(opts Options) (*Runtime, error) {
 	rt.RegisterAllCallbacks()
 	for _, p := range opts.PythonPaths {
 		if !rt.AddPythonPath(p) && rt.HasError() {
-			return fail("add_python_path")
+			return abort("add_python_path")
 		}
 	}
 	if opts.Subinterpreters {
@@ -124,11 +124,11 @@ func Open(opts Options) (*Runtime, error) {
 			return nil, &Error{Op: "enable_subinterpreters", Msg: "this libdatadog-agent-rtloader has no sub-interpreter support"}
 		}
 		if !ok {
-			return fail("enable_subinterpreters")
+			return abort("enable_subinterpreters")
 		}
 	}
 	if !rt.Init() {
-		return fail("init")
+		return abort("init")
 	}
 	isOpen = true
 	return &Runtime{rt: rt}, nil
@@ -181,8 +181,12 @@ func (r *Runtime) withGIL(f func(rt *capi.Rtloader) error) error {
 	return f(r.rt)
 }
 
-// fail returns rtloader's pending error for op. [GIL]
-func fail(rt *capi.Rtloader, op string) error { return &Error{Op: op, Msg: rt.Error()} }
+// fail returns rtloader's pending error for op, and releases the handle's copy of it. [GIL]
+func fail(rt *capi.Rtloader, op string) error {
+	e := &Error{Op: op, Msg: rt.Error()}
+	rt.ClearError()
+	return e
+}
 
 // MemoryStats returns rtloader's allocation counters since the previous call and resets them
 // (all zero unless Options.TrackMemory).
