@@ -1,6 +1,20 @@
 package rtloader
 
-import "errors"
+// host.go: the Host interface and how its methods become the cgo layer's callback handlers.
+// Each group's interface, NopHost's defaults for it and its part of the handler set live
+// together, one file per Python module (aggregator.go, agent.go for datadog_agent,
+// system.go for tagger, _util, containers and kubeutil): adding a callback touches one of them.
+// capi converts C arguments to Go values and Go results to rtloader-owned C memory; these files
+// only adapt types (nullable strings, JSON values, errors). The handler set is installed as a
+// whole with one atomic store and read with one atomic load per callback, so callbacks running
+// on many threads at once need no lock here.
+
+import (
+	"encoding/json"
+	"errors"
+
+	"rtloader/internal/capi"
+)
 
 // Host is everything a Python check can ask of the program that runs it, grouped as a host
 // thinks of it. Embed NopHost in your host type and implement only the methods you need:
@@ -25,82 +39,6 @@ type Host interface {
 	Kubernetes
 }
 
-// Aggregator receives what checks submit (the Python module aggregator).
-type Aggregator interface {
-	SubmitMetric(checkID string, t MetricType, name string, value float64, tags []string, hostname string, flushFirstValue bool)
-	SubmitServiceCheck(checkID, name string, status ServiceCheckStatus, tags []string, hostname, message string)
-	SubmitEvent(checkID string, ev Event)
-	SubmitHistogramBucket(checkID, name string, value int64, lowerBound, upperBound float32, monotonic bool, hostname string, tags []string, flushFirstValue bool)
-	// SubmitEventPlatformEvent receives raw bytes (not necessarily UTF-8 or NUL-free).
-	SubmitEventPlatformEvent(checkID string, rawEvent []byte, eventType string)
-}
-
-// Agent answers the module datadog_agent. Values returned as `any` are marshalled to JSON for
-// Python; nil means "no value" (Python gets None).
-type Agent interface {
-	Version() string
-	Hostname() string
-	ClusterName() string
-	// HostTags returns the host tags (a JSON object for Python, e.g. map[string][]string).
-	HostTags() any
-	// Config returns the value of an Agent configuration key; ok false means unset (None).
-	Config(key string) (value any, ok bool)
-	// Headers returns the HTTP headers checks should send (a JSON object for Python).
-	Headers() any
-	TracemallocEnabled() bool
-	// ProcessStartTime is the Agent's start time, in seconds since the epoch.
-	ProcessStartTime() float64
-	SetCheckMetadata(checkID, name, value string)
-	SetExternalTags(hostname, sourceType string, tags []string)
-	// The obfuscators: an error becomes a Python RuntimeError with its text. optionsJSON is ""
-	// when the check passed none.
-	ObfuscateSQL(query, optionsJSON string) (string, error)
-	ObfuscateSQLExecPlan(plan string, normalize bool) (string, error)
-	ObfuscateMongoDBString(command string) (string, error)
-	// EmitAgentTelemetry: labelsJSON is "" when the check passed none.
-	EmitAgentTelemetry(checkName, metricName string, value float64, metricType, labelsJSON string)
-	// ReportIssue and ResolveIssue: an error is raised in Python. reportJSON is "" for None.
-	ReportIssue(checkName, reportJSON string) error
-	ResolveIssue(issueID string) error
-}
-
-// Cache is the persistent cache (datadog_agent.read/write_persistent_cache); called without the
-// GIL, so other checks keep running meanwhile.
-type Cache interface {
-	WritePersistentCache(key, value string)
-	// ReadPersistentCache: an error means the read failed (Python gets None).
-	ReadPersistentCache(key string) (string, error)
-}
-
-// Logger receives the checks' log records and log lines.
-type Logger interface {
-	Log(message string, level LogLevel)
-	// SendLog receives a log line (JSON) a check sends to the logs pipeline.
-	SendLog(logLine, checkID string)
-}
-
-// Tagger answers tagger.tag / tagger.get_tags.
-type Tagger interface {
-	Tags(entityID string, cardinality TagCardinality) []string
-}
-
-// Subprocess runs the commands of _util.subprocess_output (called without the GIL). env is nil
-// when the check gave none (inherit the host's environment). An error is raised in Python as
-// Exception(<text>).
-type Subprocess interface {
-	SubprocessOutput(argv, env []string) (stdout, stderr string, returnCode int, err error)
-}
-
-// Containers answers containers.is_excluded. namespace is "" when the check passed none.
-type Containers interface {
-	IsExcluded(name, image, namespace string) bool
-}
-
-// Kubernetes answers kubeutil.get_connection_info (a JSON object for Python; nil: None).
-type Kubernetes interface {
-	ConnectionInfo() any
-}
-
 // ErrNotSupported is what NopHost's obfuscators and subprocess runner return: a check that
 // needs them gets a Python exception saying so.
 var ErrNotSupported = errors.New("not supported by this host")
@@ -112,37 +50,48 @@ type NopHost struct{}
 
 var _ Host = NopHost{}
 
-func (NopHost) SubmitMetric(string, MetricType, string, float64, []string, string, bool)        {}
-func (NopHost) SubmitServiceCheck(string, string, ServiceCheckStatus, []string, string, string) {}
-func (NopHost) SubmitEvent(string, Event)                                                       {}
-func (NopHost) SubmitHistogramBucket(string, string, int64, float32, float32, bool, string, []string, bool) {
+// handlersFor returns the capi handlers that forward every callback to h.
+func handlersFor(h Host) capi.Handlers {
+	var hs capi.Handlers
+	aggregatorHandlers(h, &hs)
+	agentHandlers(h, &hs)
+	systemHandlers(h, &hs)
+	return hs
 }
-func (NopHost) SubmitEventPlatformEvent(string, []byte, string) {}
-func (NopHost) Version() string                                 { return "" }
-func (NopHost) Hostname() string                                { return "" }
-func (NopHost) ClusterName() string                             { return "" }
-func (NopHost) HostTags() any                                   { return nil }
-func (NopHost) Config(string) (any, bool)                       { return nil, false }
-func (NopHost) Headers() any                                    { return nil }
-func (NopHost) TracemallocEnabled() bool                        { return false }
-func (NopHost) ProcessStartTime() float64                       { return 0 }
-func (NopHost) SetCheckMetadata(string, string, string)         {}
-func (NopHost) SetExternalTags(string, string, []string)        {}
-func (NopHost) ObfuscateSQL(string, string) (string, error)     { return "", ErrNotSupported }
-func (NopHost) ObfuscateSQLExecPlan(string, bool) (string, error) {
-	return "", ErrNotSupported
+
+func strOrEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
-func (NopHost) ObfuscateMongoDBString(string) (string, error)              { return "", ErrNotSupported }
-func (NopHost) EmitAgentTelemetry(string, string, float64, string, string) {}
-func (NopHost) ReportIssue(string, string) error                           { return nil }
-func (NopHost) ResolveIssue(string) error                                  { return nil }
-func (NopHost) WritePersistentCache(string, string)                        {}
-func (NopHost) ReadPersistentCache(string) (string, error)                 { return "", nil }
-func (NopHost) Log(string, LogLevel)                                       {}
-func (NopHost) SendLog(string, string)                                     {}
-func (NopHost) Tags(string, TagCardinality) []string                       { return nil }
-func (NopHost) SubprocessOutput([]string, []string) (string, string, int, error) {
-	return "", "", 0, ErrNotSupported
+
+func errText(err error) *string {
+	if err == nil {
+		return nil
+	}
+	s := err.Error()
+	return &s
 }
-func (NopHost) IsExcluded(string, string, string) bool { return false }
-func (NopHost) ConnectionInfo() any                    { return nil }
+
+// result is a host's (value, error) answer as the (result, error message) pair of C.
+func result(v string, err error) (*string, *string) {
+	if err != nil {
+		return nil, errText(err)
+	}
+	return &v, nil
+}
+
+// jsonOf marshals a host value for Python; nil (or a value that cannot be marshalled) is NULL,
+// which Python sees as None.
+func jsonOf(v any) *string {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
