@@ -80,9 +80,11 @@ var (
 	InstallFaultyMalloc         = capi.InstallFaultyMalloc
 	LeakCheck                   = capi.LeakCheck
 	Make3                       = capi.Make3
+	LastMade                    = capi.LastMade
 	Malloc                      = capi.Malloc
 	ResetHandlers               = capi.ResetHandlers
 	Segfault                    = capi.Segfault
+	SetBeforeMake3              = capi.SetBeforeMake3
 	SetHandlers                 = capi.SetHandlers
 	Str                         = capi.Str
 	Strdupe                     = capi.Strdupe

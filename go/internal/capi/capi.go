@@ -27,6 +27,7 @@ import "C"
 import (
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -163,8 +164,24 @@ func TrackedAllocatorsInstalled() (mallocOK, freeOK bool) {
 
 // --- factory, crash handling -----------------------------------------------------------------
 
+var (
+	beforeMake3 func()
+	lastMade    atomic.Pointer[Rtloader]
+)
+
+// SetBeforeMake3 makes every Make3 call f first (nil: nothing). test/faults installs its
+// fault-injecting allocator this way when the suite opens rtloader through the public package.
+func SetBeforeMake3(f func()) { beforeMake3 = f }
+
+// LastMade returns the handle the last successful Make3 made (the suite's raw access to the
+// handle the public package's Open made), nil before any.
+func LastMade() *Rtloader { return lastMade.Load() }
+
 // Make3 calls make3(home, exe, &err). On failure it returns nil and the error text (freed with _free).
 func Make3(home, exe string) (*Rtloader, error) {
+	if beforeMake3 != nil {
+		beforeMake3()
+	}
 	ch, ce := cstr(home), cstr(exe)
 	defer freeC(ch)
 	defer freeC(ce)
@@ -181,7 +198,9 @@ func Make3(home, exe string) (*Rtloader, error) {
 	if cerr != nil { // should not happen: free it anyway so that memory balances
 		C.rtlgo_free(unsafe.Pointer(cerr))
 	}
-	return &Rtloader{p: p}, nil
+	r := &Rtloader{p: p}
+	lastMade.Store(r)
+	return r, nil
 }
 
 // HandleCrashes calls handle_crashes(coredump, stacktrace, &err).
