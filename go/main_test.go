@@ -6,7 +6,7 @@ package rtloader
 //   - every Example opens rtloader itself, as a program would, so each runs in a child process
 //     of its own (the parent lists them with -test.list, runs the tests, then re-executes itself
 //     once per example and relays the child's output and result);
-//   - a test that needs a process of its own (Close, Open options) uses inChild/runChild.
+//   - a test that needs a process of its own (Close, Open options) uses ownProcess.
 //
 // Environment: RTLOADER_PYTHON_HOME / RTLOADER_PYTHON_EXE select the backend (test/matrix.sh
 // sets them; default: the default backend with /usr/bin/python3).
@@ -83,9 +83,7 @@ func listTests(pattern string) (tests, examples []string, err error) {
 // runExample runs one example in a child process and relays its report (the child's own
 // "PASS"/"ok" trailer is dropped, so the binary reports once).
 func runExample(name string, verbose bool) bool {
-	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.v")
-	cmd.Env = append(os.Environ(), childEnv+"="+name)
-	out, err := cmd.CombinedOutput()
+	out, err := childCommand(name).CombinedOutput()
 	if err == nil && !verbose {
 		return true
 	}
@@ -98,18 +96,26 @@ func runExample(name string, verbose bool) bool {
 	return err == nil
 }
 
-// inChild reports whether this process is the child runChild started for t.
-func inChild(t *testing.T) bool { return os.Getenv(childEnv) == t.Name() }
+// childCommand re-executes this test binary running only the test or example name, verbose.
+func childCommand(name string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"="+name)
+	return cmd
+}
 
-// runChild runs test t alone in a child process and fails t if the child fails.
-func runChild(t *testing.T) {
+// ownProcess runs test t in a process of its own: in the parent it runs t alone in a child
+// process, fails t if the child fails, and returns false; in that child it returns true, and
+// the test goes on:  if !ownProcess(t) { return }
+func ownProcess(t *testing.T) bool {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.v")
-	cmd.Env = append(os.Environ(), childEnv+"="+t.Name())
-	out, err := cmd.CombinedOutput()
+	if os.Getenv(childEnv) == t.Name() {
+		return true
+	}
+	out, err := childCommand(t.Name()).CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte("--- PASS")) {
 		t.Fatalf("child process failed (%v):\n%s", err, out)
 	}
+	return false
 }
 
 // repoDir is the repository root (go/ is one of its folders).

@@ -440,8 +440,7 @@ func TestEveryCallbackReachesTheHost(t *testing.T) {
 // TestCloseLeavesTheProcessUnableToReopen: Close destroys; calls on the closed Runtime and its
 // checks fail; Open cannot run again (CPython is never finalised).
 func TestCloseLeavesTheProcessUnableToReopen(t *testing.T) {
-	if !inChild(t) {
-		runChild(t)
+	if !ownProcess(t) {
 		return
 	}
 	rt, err := Open(testOptions(nil))
@@ -475,8 +474,7 @@ func TestCloseLeavesTheProcessUnableToReopen(t *testing.T) {
 
 // TestOpenReportsMake3Errors: a Python home with no backend gives make3's text.
 func TestOpenReportsMake3Errors(t *testing.T) {
-	if !inChild(t) {
-		runChild(t)
+	if !ownProcess(t) {
 		return
 	}
 	o := testOptions(nil)
@@ -491,8 +489,7 @@ func TestOpenReportsMake3Errors(t *testing.T) {
 // TestOpenWithSubinterpreters: the option either runs checks in sub-interpreters or fails with
 // rtloader's reason (a backend older than 3.12, or a loader without the function).
 func TestOpenWithSubinterpreters(t *testing.T) {
-	if !inChild(t) {
-		runChild(t)
+	if !ownProcess(t) {
 		return
 	}
 	o := testOptions(nil)
