@@ -524,3 +524,30 @@ func TestPythonVersion(t *testing.T) {
 		t.Errorf("PythonVersion = %q, %v", v, err)
 	}
 }
+
+func TestCancelFromAnotherGoroutineStopsARun(t *testing.T) {
+	rec := &recorder{}
+	rt := shared(t, rec)
+	checkMemory(t, rt)
+	c, err := rt.LoadCheck("go_slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		if err := c.Cancel(); err != nil {
+			t.Errorf("Cancel: %v", err)
+		}
+	}()
+	start := time.Now()
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Errorf("Run = %v (a Background context is never cancelled)", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %v: Cancel did not reach the check", d)
+	}
+	if len(rec.metrics) != 1 || rec.metrics[0].Value != 1 {
+		t.Errorf("metrics = %+v, want go.slow.cancelled = 1", rec.metrics)
+	}
+}
