@@ -551,3 +551,18 @@ func TestCancelFromAnotherGoroutineStopsARun(t *testing.T) {
 		t.Errorf("metrics = %+v, want go.slow.cancelled = 1", rec.metrics)
 	}
 }
+
+// TestOpenReportsInitErrors: without the check base on the Python path, init fails with
+// rtloader's text; Open destroys the handle and returns.
+func TestOpenReportsInitErrors(t *testing.T) {
+	if !ownProcess(t) {
+		return
+	}
+	o := testOptions(nil)
+	o.PythonPaths = []string{t.TempDir()}
+	_, err := Open(o)
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "init" || !strings.HasPrefix(e.Msg, "could not import base class: ") {
+		t.Fatalf("Open = %v, want init's 'could not import base class: ...'", err)
+	}
+}
