@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -564,5 +565,24 @@ func TestOpenReportsInitErrors(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Op != "init" || !strings.HasPrefix(e.Msg, "could not import base class: ") {
 		t.Fatalf("Open = %v, want init's 'could not import base class: ...'", err)
+	}
+}
+
+// TestOpenHandleCrashesInstallsTheHandler: with Options.HandleCrashes, a segfault prints
+// rtloader's crash report (then Go's) and the process dies.
+func TestOpenHandleCrashesInstallsTheHandler(t *testing.T) {
+	if os.Getenv(childEnv) == t.Name() {
+		o := testOptions(nil)
+		o.HandleCrashes = true
+		if _, err := Open(o); err != nil {
+			t.Fatal(err)
+		}
+		capi.Segfault()
+		t.Fatal("survived a SIGSEGV")
+	}
+	out, err := childCommand(t.Name()).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "HANDLER CAUGHT signal 11") ||
+		!strings.Contains(string(out), "C-LAND STACKTRACE") || strings.Contains(string(out), "--- PASS") {
+		t.Errorf("child (%v) did not die with rtloader's crash report:\n%s", err, out)
 	}
 }
