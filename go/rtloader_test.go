@@ -586,3 +586,22 @@ func TestOpenHandleCrashesInstallsTheHandler(t *testing.T) {
 		t.Errorf("child (%v) did not die with rtloader's crash report:\n%s", err, out)
 	}
 }
+
+// TestTrackMemoryCountsAllocations: with Options.TrackMemory, MemoryStats counts rtloader's
+// allocations (a check's load, run and close allocate) and they balance.
+func TestTrackMemoryCountsAllocations(t *testing.T) {
+	rt := shared(t, NopHost{})
+	rt.MemoryStats()
+	c, err := rt.LoadCheck("go_noop", nil, map[string]string{"a": "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	s := rt.MemoryStats()
+	if s.Allocations == 0 || s.Allocations != s.Frees || s.InuseBytes != 0 {
+		t.Errorf("MemoryStats = %+v, want allocations counted and balanced", s)
+	}
+}
