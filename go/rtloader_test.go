@@ -77,15 +77,23 @@ func (r *recorder) Log(msg string, level LogLevel) {
 	r.logs = append(r.logs, fmt.Sprintf("%d %s", level, msg))
 }
 
-func TestRunDeliversEverySubmissionToTheHost(t *testing.T) {
-	rec := &recorder{}
-	rt := shared(t, rec)
+// loadCheck loads a check in the shared runtime with h as host and checks the memory balance:
+// both are undone when the test ends.
+func loadCheck(t *testing.T, h Host, name string, initConfig, instance any) (*Runtime, *Check) {
+	t.Helper()
+	rt := shared(t, h)
 	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_submit", nil, map[string]any{"tags": []string{"a:1", "b:2"}, "name": "n1"})
+	c, err := rt.LoadCheck(name, initConfig, instance)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return rt, c
+}
+
+func TestRunDeliversEverySubmissionToTheHost(t *testing.T) {
+	rec := &recorder{}
+	_, c := loadCheck(t, rec, "go_submit", nil, map[string]any{"tags": []string{"a:1", "b:2"}, "name": "n1"})
 	warnings, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -176,13 +184,7 @@ func (agentHost) ReportIssue(check, report string) error {
 }
 
 func TestAgentQueriesReachTheHost(t *testing.T) {
-	rt := shared(t, agentHost{})
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_agent", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := loadCheck(t, agentHost{}, "go_agent", nil, nil)
 	warnings, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -213,13 +215,7 @@ func TestAgentQueriesReachTheHost(t *testing.T) {
 }
 
 func TestNopHostRefusesObfuscationAndSubprocesses(t *testing.T) {
-	rt := shared(t, NopHost{})
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_agent", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := loadCheck(t, NopHost{}, "go_agent", nil, nil)
 	warnings, _ := c.Run(context.Background())
 	got := map[string]string{}
 	for _, w := range warnings {
@@ -244,14 +240,8 @@ func TestNopHostRefusesObfuscationAndSubprocesses(t *testing.T) {
 }
 
 func TestRunReportsTheChecksFailureAsCheckError(t *testing.T) {
-	rt := shared(t, NopHost{})
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_fail", map[string]any{}, map[string]any{"host": "db1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Run(context.Background())
+	_, c := loadCheck(t, NopHost{}, "go_fail", map[string]any{}, map[string]any{"host": "db1"})
+	_, err := c.Run(context.Background())
 	var ce *CheckError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Run error = %v (%T), want a *CheckError", err, err)
@@ -285,17 +275,11 @@ func TestLoadCheckErrorsCarryRtloadersText(t *testing.T) {
 
 func TestRunContextDeadlineCancelsTheCheck(t *testing.T) {
 	rec := &recorder{}
-	rt := shared(t, rec)
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := loadCheck(t, rec, "go_slow", nil, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = c.Run(ctx)
+	_, err := c.Run(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Run error = %v, want one wrapping context.DeadlineExceeded", err)
 	}
@@ -313,13 +297,7 @@ func TestRunContextDeadlineCancelsTheCheck(t *testing.T) {
 }
 
 func TestDiagnosesComeBackAsGoValues(t *testing.T) {
-	rt := shared(t, NopHost{})
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_diag", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	rt, c := loadCheck(t, NopHost{}, "go_diag", nil, nil)
 	d, err := c.Diagnoses()
 	want := []Diagnosis{
 		{Result: DiagnosisSuccess, Name: "connectivity", Diagnosis: "reachable", Category: "net"},
@@ -528,13 +506,7 @@ func TestPythonVersion(t *testing.T) {
 
 func TestCancelFromAnotherGoroutineStopsARun(t *testing.T) {
 	rec := &recorder{}
-	rt := shared(t, rec)
-	checkMemory(t, rt)
-	c, err := rt.LoadCheck("go_slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := loadCheck(t, rec, "go_slow", nil, nil)
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		if err := c.Cancel(); err != nil {
