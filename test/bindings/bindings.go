@@ -68,6 +68,7 @@ const NumCallbacks = capi.NumCallbacks
 // Functions.
 var (
 	AllCallbacks                = capi.AllCallbacks
+	CallbackNamed               = capi.CallbackNamed
 	DestroyNil                  = capi.DestroyNil
 	EnableMemoryTracker         = capi.EnableMemoryTracker
 	EnableMemoryTrackerInternal = capi.EnableMemoryTrackerInternal

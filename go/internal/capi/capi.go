@@ -485,7 +485,8 @@ func (r *Rtloader) GetPymemStatsNil() { C.get_pymem_stats(r.p, nil) }
 // every callback of the list has its constant here.
 type Callback int
 
-// The callbacks, by name.
+// The callbacks, by name (for the tests that name one; CallbackNamed reaches any, so a new
+// callback needs no constant here).
 const (
 	CbSubmitMetric             = Callback(C.RTLGO_CB_submit_metric)
 	CbSubmitServiceCheck       = Callback(C.RTLGO_CB_submit_service_check)
@@ -529,6 +530,17 @@ func (c Callback) Name() string {
 		return ""
 	}
 	return C.GoString(p)
+}
+
+// CallbackNamed returns the callback called name in the C list (the <name> of set_<name>_cb),
+// ok false if there is none: a test can name a callback that has no Go constant.
+func CallbackNamed(name string) (cb Callback, ok bool) {
+	for c := Callback(0); int(c) < NumCallbacks; c++ {
+		if c.Name() == name {
+			return c, true
+		}
+	}
+	return 0, false
 }
 
 // AllCallbacks lists every callback, in list order.
