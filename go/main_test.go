@@ -9,7 +9,8 @@ package rtloader
 //   - a test that needs a process of its own (Close, Open options) uses ownProcess.
 //
 // Environment: RTLOADER_PYTHON_HOME / RTLOADER_PYTHON_EXE select the backend (test/matrix.sh
-// sets them; default: the default backend with /usr/bin/python3).
+// sets them; default: the default backend with /usr/bin/python3); RTLOADER_SUBINTERPRETERS=1
+// opens the runtime with Options.Subinterpreters.
 
 import (
 	"bufio"
@@ -136,6 +137,8 @@ func testOptions(h Host) Options {
 		PythonPaths: []string{filepath.Join(repoDir(), "python"), filepath.Join(repoDir(), "go", "testdata", "checks.d")},
 		Host:        h,
 		TrackMemory: true,
+		// The matrix's sub-interpreter pass (Python 3.12+) sets RTLOADER_SUBINTERPRETERS=1.
+		Subinterpreters: os.Getenv("RTLOADER_SUBINTERPRETERS") == "1",
 	}
 }
 

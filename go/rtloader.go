@@ -118,7 +118,7 @@ func Open(opts Options) (*Runtime, error) {
 		}
 	}
 	if opts.Subinterpreters {
-		ok, present := rt.EnableSubinterpreters(true)
+		ok, present := rt.TryEnableSubinterpreters(true)
 		if !present {
 			destroy(rt)
 			return nil, &Error{Op: "enable_subinterpreters", Msg: "this libdatadog-agent-rtloader has no sub-interpreter support"}

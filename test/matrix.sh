@@ -1,6 +1,6 @@
 #!/bin/sh
-# matrix.sh: run the whole Go suite (test/ and the Go package in go/) once per backend listed in
-# $BUILD/backends.txt.
+# matrix.sh: run the whole Go suite once per backend listed in $BUILD/backends.txt: rtloader/...
+# is this module's packages and the Go package's (go/, module rtloader, required from go.mod).
 # Called by `make -C test` (see Makefile); prints one summary line per Python version and, last,
 # "N passed, M failed". Exits non-zero if any test failed or no backend could be tested.
 #   BUILD (absolute), GO, GOTESTFLAGS, MATRIX_VERSIONS (the versions the matrix should cover)
@@ -33,10 +33,8 @@ while read -r name version home; do
         pyhome="$home" pyexe="$home/bin/python$version" label="python $version ($home)"
     fi
     echo "=== matrix: $label"
-    # The suite (test/), then the Go package's tests and examples (go/), counted together.
-    (export RTLOADER_PYTHON_HOME="$pyhome" RTLOADER_PYTHON_EXE="$pyexe"
-        cd "$here" && "$GO" test -count=1 -json ${GOTESTFLAGS:-} ./... 2>&1
-        cd "$here/../go" && "$GO" test -count=1 -json ${GOTESTFLAGS:-} ./... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
+    (cd "$here" && RTLOADER_PYTHON_HOME="$pyhome" RTLOADER_PYTHON_EXE="$pyexe" \
+        "$GO" test -count=1 -json ${GOTESTFLAGS:-} rtloader/... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
     if [ -r "$tmp/sum" ]; then
         read -r p f s < "$tmp/sum"
         rm -f "$tmp/sum"

@@ -576,9 +576,9 @@ func (r *Rtloader) UnregisterAllCallbacks() {
 	}
 }
 
-// EnableSubinterpreters calls enable_subinterpreters(on) when the loader has it: ok is its
+// TryEnableSubinterpreters calls enable_subinterpreters(on) when the loader has it: ok is its
 // result, present false when the loader predates the function (see cgo_helpers.h).
-func (r *Rtloader) EnableSubinterpreters(on bool) (ok, present bool) {
+func (r *Rtloader) TryEnableSubinterpreters(on bool) (ok, present bool) {
 	v := C.int(0)
 	if on {
 		v = 1
