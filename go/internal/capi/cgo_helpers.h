@@ -43,9 +43,10 @@ long rtlgo_fault_disarm(int *hit);
 int rtlgo_enable_subinterpreters(rtloader_t *r, int on);
 
 /* The callbacks, derived from the one list (src/common/rtl_callback_list.h): RTLGO_CB_<name> is
- * the callback's number, in list order; Go reads these constants (C.RTLGO_CB_<name>), so no copy
- * of the list exists on the Go side. Each callback <name> is implemented by the function
- * rtlgo_cb_<name>: a Go export (callbacks.go), except cgo_free, which is C. */
+ * the callback's number, in list order. Go names callbacks only through these constants
+ * (C.RTLGO_CB_<name>) or by name (rtlgo_callback_name), so nothing on the Go side depends on the
+ * list's order. Each callback <name> is implemented by the function rtlgo_cb_<name>: a Go export
+ * (callbacks.go), except cgo_free, which is C. */
 enum {
 #define RTLGO_CB_ENUM(name, type) RTLGO_CB_##name,
     RTL_CALLBACK_LIST(RTLGO_CB_ENUM)
