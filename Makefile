@@ -51,11 +51,11 @@ fuzz: deps
 C_SOURCES = $(shell git ls-files '*.c' '*.h')
 format: deps
 	clang-format -i $(C_SOURCES)
-	gofmt -w test
+	gofmt -w test go examples/go-host
 
 format-check: deps
 	clang-format --dry-run --Werror $(C_SOURCES)
-	@out=$$(gofmt -l test); if [ -n "$$out" ]; then echo "gofmt: not formatted: $$out"; exit 1; fi
+	@out=$$(gofmt -l test go examples/go-host); if [ -n "$$out" ]; then echo "gofmt: not formatted: $$out"; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz

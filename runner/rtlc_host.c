@@ -29,6 +29,7 @@
 #include "rtlc_obfuscate.h"
 #include "rtlc_subprocess.h"
 #include "rtlc_util.h"
+#include "rtl_callback_list.h" /* the list of every callback (src/common) */
 
 #define RTLC_AGENT_VERSION "7.0.0"
 
@@ -457,6 +458,12 @@ static int cb_is_excluded(char *name, char *image, char *ns)
     return 0;
 }
 
+/* cgo_free: every string the callbacks above return comes from malloc. */
+static void cb_cgo_free(void *p)
+{
+    free(p);
+}
+
 const char *rtlc_host_cache_dir(void)
 {
     return cache_dir;
@@ -481,34 +488,9 @@ void rtlc_host_register(rtloader_t *rt, const rtlc_options_t *o)
     else
         snprintf(cache_dir, sizeof(cache_dir), "%s/.cache/rtloader-check", home && home[0] ? home : "/tmp");
 
-    set_cgo_free_cb(rt, free); /* every string returned below comes from malloc */
-    set_submit_metric_cb(rt, cb_submit_metric);
-    set_submit_service_check_cb(rt, cb_submit_service_check);
-    set_submit_event_cb(rt, cb_submit_event);
-    set_submit_histogram_bucket_cb(rt, cb_submit_histogram_bucket);
-    set_submit_event_platform_event_cb(rt, cb_submit_event_platform_event);
-    set_get_version_cb(rt, cb_get_version);
-    set_get_config_cb(rt, cb_get_config);
-    set_headers_cb(rt, cb_headers);
-    set_get_hostname_cb(rt, cb_get_hostname);
-    set_get_host_tags_cb(rt, cb_get_host_tags);
-    set_get_clustername_cb(rt, cb_get_clustername);
-    set_tracemalloc_enabled_cb(rt, cb_tracemalloc_enabled);
-    set_log_cb(rt, cb_log);
-    set_send_log_cb(rt, cb_send_log);
-    set_set_check_metadata_cb(rt, cb_set_check_metadata);
-    set_set_external_tags_cb(rt, cb_set_external_tags);
-    set_write_persistent_cache_cb(rt, cb_write_persistent_cache);
-    set_read_persistent_cache_cb(rt, cb_read_persistent_cache);
-    set_obfuscate_sql_cb(rt, cb_obfuscate_sql);
-    set_obfuscate_sql_exec_plan_cb(rt, cb_obfuscate_sql_exec_plan);
-    set_get_process_start_time_cb(rt, cb_get_process_start_time);
-    set_obfuscate_mongodb_string_cb(rt, cb_obfuscate_mongodb_string);
-    set_emit_agent_telemetry_cb(rt, cb_emit_agent_telemetry);
-    set_report_issue_cb(rt, cb_report_issue);
-    set_resolve_issue_cb(rt, cb_resolve_issue);
-    set_get_subprocess_output_cb(rt, cb_get_subprocess_output);
-    set_tags_cb(rt, cb_tags);
-    set_get_connection_info_cb(rt, cb_get_connection_info);
-    set_is_excluded_cb(rt, cb_is_excluded);
+        /* Every callback of the list, each to its handler cb_<name> above: a callback added to the
+     * list without a handler here fails to build. */
+#define RTLC_SET_CB(name, type) set_##name##_cb(rt, cb_##name);
+    RTL_CALLBACK_LIST(RTLC_SET_CB)
+#undef RTLC_SET_CB
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
-# matrix.sh: run the whole Go suite once per backend listed in $BUILD/backends.txt, and once more
-# with sub-interpreters on (RTLOADER_SUBINTERPRETERS=1, API.md section 13) for each Python 3.12+
-# backend: that pass is labelled "[sub-interpreters]".
+# matrix.sh: run the whole Go suite (rtloader/...: this module's packages and the Go package's,
+# go/, module rtloader, required from go.mod) once per backend listed in $BUILD/backends.txt, and
+# once more with sub-interpreters on (RTLOADER_SUBINTERPRETERS=1, API.md section 13) for each
+# Python 3.12+ backend: that pass is labelled "[sub-interpreters]".
 # Called by `make -C test` (see Makefile); prints one summary line per pass and, last,
 # "N passed, M failed". Exits non-zero if any test failed or no backend could be tested.
 #   MATRIX_SUBINTERPRETERS=0 skips the sub-interpreter passes.
@@ -43,7 +44,7 @@ while read -r name version home; do
         [ "$sub" = 1 ] && plabel="$label [sub-interpreters]"
         echo "=== matrix: $plabel"
         (cd "$here" && RTLOADER_PYTHON_HOME="$pyhome" RTLOADER_PYTHON_EXE="$pyexe" RTLOADER_SUBINTERPRETERS=$sub \
-            "$GO" test -count=1 -json ${GOTESTFLAGS:-} ./... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
+            "$GO" test -count=1 -json ${GOTESTFLAGS:-} rtloader/... 2>&1) | "$tmp/testcount" -summary "$tmp/sum"
         if [ -r "$tmp/sum" ]; then
             read -r p f s < "$tmp/sum"
             rm -f "$tmp/sum"

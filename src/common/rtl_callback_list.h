@@ -4,8 +4,10 @@
  * X(name, type) is expanded once per callback, in the header's order. `name` is both the field
  * of struct rtl_callbacks and the middle of its public setter, set_<name>_cb. The loader derives
  * its setters from this list and the backend its callback table, so adding a callback is one
- * line here (plus its typedef in rtloader_types.h). Test drivers that register every callback
- * (valgrind driver, fuzz target) expand it too, naming their handlers cb_<name>.
+ * line here (plus its typedef in rtloader_types.h). The hosts that register every callback
+ * expand it too: the runner (rtlc_host.c), the valgrind driver and the fuzz target, naming their
+ * handlers cb_<name>, and the Go cgo layer (go/internal/capi), whose handlers are rtlgo_cb_<name>.
+ * README.md ("Adding a host callback") lists every file a new callback touches.
  */
 #ifndef RTL_CALLBACK_LIST_H
 #define RTL_CALLBACK_LIST_H

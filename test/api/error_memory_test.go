@@ -48,7 +48,7 @@ func TestStoredErrorIsNotCounted(t *testing.T) {
 	expectBalanced(t, "right after a failed run_check")
 	withGIL(func() { rt().GetClassNullOut("rtloader_no_such_module_2") })
 	expectBalanced(t, "after two more failed calls")
-	rt().Error()
+	_ = rt().Error()
 	rt().ClearError()
 	expectBalanced(t, "after get_error and clear_error")
 }

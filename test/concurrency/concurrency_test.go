@@ -33,9 +33,6 @@ func TestMain(m *testing.M) {
 
 func rt() *bindings.Rtloader { return helpers.Rt }
 
-// addFixtures puts this package's python/ folder on sys.path (once).
-func addFixtures(t *testing.T) { helpers.AddLocalFixtures(t) }
-
 // newCheck instantiates HbConcurrencyCheck with the given check_id. [GIL]
 func newCheck(t *testing.T, checkID string) bindings.PyObject {
 	chk, err := helpers.NewCheck(rt(), "hb_concurrency_check", "", "{}", checkID, "hb_concurrency")
@@ -50,7 +47,6 @@ func newCheck(t *testing.T, checkID string) bindings.PyObject {
 // must return a result (never NULL), every metric must reach the host with its own check id, the
 // number of cancels the checks saw must equal the number sent, and memory must balance.
 func TestConcurrentRunsSubmitAndCancel(t *testing.T) {
-	addFixtures(t)
 	var (
 		mu      sync.Mutex
 		metrics = map[string]int{}
@@ -203,7 +199,6 @@ func checkStats(t *testing.T, chk bindings.PyObject) (runs, cancels, cancelledRu
 // different goroutine (another OS thread) 50 ms later, releases it. Both must return well within
 // the deadline; the run must report success.
 func TestCancelUnblocksRunOnAnotherThread(t *testing.T) {
-	addFixtures(t)
 	defer helpers.CheckMemory(t)()
 	var chk bindings.PyObject
 	rt().WithGIL(func() { chk = newCheck(t, "block") })

@@ -126,3 +126,53 @@ func TestCrashHandlerWithInterpreter(t *testing.T) {
 
 // rlimInfinity is RLIM_INFINITY as the uint64 Getrlimit reports.
 const rlimInfinity = ^uint64(0)
+
+// With handle_crashes(0, 1), a segfault inside a C extension called by a check (ctypes reading
+// address 0) prints rtloader's C stack and then Go's goroutine dump, in that order, and the
+// process dies of the signal.
+func TestSegfaultInCExtensionPrintsCStackThenGoroutines(t *testing.T) {
+	if !helpers.InChild(t) {
+		res := helpers.RunChild(t, "GOTRACEBACK=all")
+		out := res.Output()
+		if res.ExitCode == 0 || res.TimedOut {
+			t.Fatalf("child did not crash (exit %d, timed out %v):\n%s", res.ExitCode, res.TimedOut, out)
+		}
+		iHandler := strings.Index(out, "HANDLER CAUGHT signal 11")
+		iCStack := strings.Index(out, "C-LAND STACKTRACE")
+		iGo := strings.Index(out, "SIGSEGV")
+		iGoroutine := strings.Index(out, "goroutine ")
+		if iHandler < 0 || iCStack < 0 || iGo < 0 || iGoroutine < 0 {
+			t.Fatalf("missing crash output (handler %d, C stack %d, Go SIGSEGV %d, goroutine %d):\n%s",
+				iHandler, iCStack, iGo, iGoroutine, out)
+		}
+		if !(iHandler < iCStack && iCStack < iGo && iCStack < iGoroutine) {
+			t.Errorf("wrong order (handler %d, C stack %d, Go SIGSEGV %d, goroutine %d):\n%s",
+				iHandler, iCStack, iGo, iGoroutine, out)
+		}
+		if strings.Contains(out, "--- PASS") {
+			t.Errorf("the child ran past the segfault:\n%s", out)
+		}
+		return
+	}
+	if ok, msg := bindings.HandleCrashes(false, true); !ok {
+		t.Fatalf("handle_crashes: %s", msg)
+	}
+	if err := helpers.Setup(); err != nil {
+		t.Fatal(err)
+	}
+	r := helpers.Rt
+	if helpers.SubinterpretersMode() {
+		// The check imports ctypes while it runs: on 3.12 that module cannot be loaded in a
+		// sub-interpreter, and an import made at run time cannot fall back (README,
+		// "Sub-interpreters"). The crash path is what this test is about: keep it in main.
+		r.SetSubinterpreterBlocklist("hb_lifecycle_check")
+	}
+	r.WithGIL(func() {
+		chk, err := helpers.NewCheck(r, "hb_lifecycle_check", "", "{}", "segfault", "hb_lifecycle")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RunCheck(chk) // never returns
+	})
+	t.Errorf("survived the segfault")
+}

@@ -1,7 +1,7 @@
 // Package helpers is the shared plumbing of rtloader's Go test packages: one interpreter per test
 // process (TestMain), a Python snippet runner, memory-balance assertions and a child-process
-// runner for tests that need a fresh process. It has no cgo of its own: everything C goes through
-// rtloader/test/bindings.
+// runner for tests that need a fresh process. It has no cgo of its own: the interpreter is opened
+// with the public package (rtloader.Open), everything else C goes through rtloader/test/bindings.
 //
 // Environment (set by test/Makefile for each backend of the matrix):
 //
@@ -15,6 +15,7 @@ package helpers
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"testing"
 
+	"rtloader"
 	"rtloader/test/bindings"
 )
 
@@ -112,34 +114,38 @@ var BeforeMake3 func()
 // sub-interpreters there).
 var BeforeInit func(rt *bindings.Rtloader)
 
-// Setup makes the process's interpreter the way the Agent does: enable the memory tracker,
-// make3(home, exe), add test/python to the Python path, register every callback (their Go
-// handlers start unset, so they behave as harmless defaults; cgo_free is rtloader's _free), then
-// init. It sets Rt.
+// Setup makes the process's interpreter the way a Go host does, through the public package
+// (rtloader.Open): the memory tracker on, make3(home, exe), test/python on the Python path,
+// every callback registered, sub-interpreters on in
+// the matrix's sub-interpreter pass (SubinterpretersMode), BeforeInit, init. The callbacks' Go handlers then start unset, so they behave
+// as harmless defaults (cgo_free is rtloader's _free). It sets Rt to the raw handle Open made.
 func Setup() error {
 	if Rt != nil {
 		return fmt.Errorf("helpers.Setup called twice")
 	}
-	bindings.EnableMemoryTracker()
-	if BeforeMake3 != nil {
-		BeforeMake3()
+	bindings.SetBeforeMake3(BeforeMake3)
+	defer bindings.SetBeforeMake3(nil)
+	bindings.SetBeforeInit(BeforeInit)
+	defer bindings.SetBeforeInit(nil)
+	_, err := rtloader.Open(rtloader.Options{
+		PythonHome:  PythonHome(),
+		PythonExe:   PythonExe(),
+		PythonPaths: []string{FixturesDir()},
+		TrackMemory: true,
+		// The matrix's sub-interpreter pass (RTLOADER_SUBINTERPRETERS=1).
+		Subinterpreters: SubinterpretersMode(),
+	})
+	var e *rtloader.Error
+	switch {
+	case errors.As(err, &e) && e.Op == "init":
+		return fmt.Errorf("could not initialize rtloader: %s", e.Msg)
+	case errors.As(err, &e):
+		return fmt.Errorf("%s: %s", e.Op, e.Msg)
+	case err != nil:
+		return err
 	}
-	rt, err := bindings.Make3(PythonHome(), PythonExe())
-	if err != nil {
-		return fmt.Errorf("make3: %v", err)
-	}
-	rt.AddPythonPath(FixturesDir())
-	rt.RegisterAllCallbacks()
-	if SubinterpretersMode() && !rt.EnableSubinterpreters(true) {
-		return fmt.Errorf("enable_subinterpreters: %s", rt.Error())
-	}
-	if BeforeInit != nil {
-		BeforeInit(rt)
-	}
-	if !rt.Init() {
-		return fmt.Errorf("could not initialize rtloader: %s", rt.Error())
-	}
-	Rt = rt
+	bindings.ResetHandlers()
+	Rt = bindings.LastMade()
 	return nil
 }
 

@@ -1,5 +1,6 @@
 // Package lifecycle tests make3/init/destroy and init failures (API.md sections 3.1, 3.3, 6 and
-// 12.2) and backend selection (section 12.3). Every test runs in a fresh child process.
+// 12.2), backend selection (section 12.3) and the failure paths of hardening_test.go. Tests that
+// need a fresh process run in a child; the others share the interpreter helpers.Setup makes.
 package lifecycle
 
 import (
@@ -16,7 +17,7 @@ import (
 	"rtloader/test/helpers"
 )
 
-func TestMain(m *testing.M) { os.Exit(helpers.Main(m, false)) }
+func TestMain(m *testing.M) { os.Exit(helpers.Main(m, true)) }
 
 const notInit = "rtloader is not initialized"
 

@@ -342,15 +342,6 @@ func TestTagsHuge(t *testing.T) {
 	}
 }
 
-func TestSubmitMetricUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSubmitMetric)
-	builtintest.Expect(t, `
-		import aggregator
-		out.write(repr(aggregator.submit_metric(1, 2, 3)))
-	`, "None")
-}
-
 type serviceCheck struct {
 	checkID, name     string
 	status            int
@@ -398,15 +389,6 @@ func TestSubmitServiceCheckErrors(t *testing.T) {
 	if calls != 0 {
 		t.Errorf("callback called %d times despite the errors", calls)
 	}
-}
-
-func TestSubmitServiceCheckUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSubmitServiceCheck)
-	builtintest.Expect(t, `
-		import aggregator
-		out.write(repr(aggregator.submit_service_check()))
-	`, "None")
 }
 
 func recordEvents(t *testing.T) *[]bindings.Event {
@@ -524,15 +506,6 @@ func TestSubmitEventCheckIDNotStr(t *testing.T) {
 	`, "TypeError: argument 2 must be str, not None")
 }
 
-func TestSubmitEventUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSubmitEvent)
-	builtintest.Expect(t, `
-		import aggregator
-		out.write(repr(aggregator.submit_event(None, 'id', 'not a dict')))
-	`, "None")
-}
-
 type bucket struct {
 	checkID, name string
 	value         int64
@@ -598,15 +571,6 @@ func TestSubmitHistogramBucketErrors(t *testing.T) {
 	if b.calls != 0 {
 		t.Error("callback called despite the errors")
 	}
-}
-
-func TestSubmitHistogramBucketUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSubmitHistogramBucket)
-	builtintest.Expect(t, `
-		import aggregator
-		out.write(repr(aggregator.submit_histogram_bucket()))
-	`, "None")
 }
 
 type platformEvent struct {
@@ -700,15 +664,6 @@ func TestSubmitEventPlatformEventTypeNotStr(t *testing.T) {
 	if p.calls != 0 {
 		t.Error("callback called despite the errors")
 	}
-}
-
-func TestSubmitEventPlatformEventUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSubmitEventPlatformEvent)
-	builtintest.Expect(t, `
-		import aggregator
-		out.write(repr(aggregator.submit_event_platform_event(None)))
-	`, "None")
 }
 
 // The fast argument path (exact str/int/float/bool) and the general parser must agree: values of

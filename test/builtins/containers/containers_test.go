@@ -67,12 +67,3 @@ func TestIsExcludedArgumentErrors(t *testing.T) {
 		t.Errorf("host received %q", *calls)
 	}
 }
-
-func TestIsExcludedUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbIsExcluded)
-	builtintest.Expect(t, `
-		import containers
-		out.write(repr(containers.is_excluded()))
-	`, "None")
-}

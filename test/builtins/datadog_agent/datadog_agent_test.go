@@ -83,17 +83,6 @@ func TestStringGettersTakeNoArguments(t *testing.T) {
 	`, "TypeError: get_version() takes no arguments (1 given)", "TypeError: datadog_agent.get_version() takes no arguments (1 given)")
 }
 
-func TestStringGettersUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbGetVersion, bindings.CbGetHostname, bindings.CbGetClustername, bindings.CbGetHostTags)
-	for _, g := range getters {
-		builtintest.Expect(t, `
-			import datadog_agent
-			out.write(repr(datadog_agent.`+g+`()))
-		`, "None")
-	}
-}
-
 // --- get_config (§3.2) ---------------------------------------------------------------------------
 
 func configHandler(t *testing.T) {
@@ -145,15 +134,6 @@ func TestGetConfigKeyNotStr(t *testing.T) {
 	`, "TypeError: argument 1 must be str, not int")
 }
 
-func TestGetConfigUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbGetConfig)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.get_config(1)))
-	`, "None")
-}
-
 // --- headers (§3.3) --------------------------------------------------------------------------------
 
 func headersHandler(t *testing.T, payload *string) {
@@ -203,15 +183,6 @@ func TestHeadersNotADictGivesNone(t *testing.T) {
 	}
 }
 
-func TestHeadersUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbHeaders)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.headers()))
-	`, "None")
-}
-
 // --- tracemalloc_enabled (§3.4) ------------------------------------------------------------------
 
 func TestTracemallocEnabled(t *testing.T) {
@@ -223,15 +194,6 @@ func TestTracemallocEnabled(t *testing.T) {
 		out.write(repr(datadog_agent.tracemalloc_enabled('ignored', 1)))
 	`, "True")
 	enabled = false
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.tracemalloc_enabled()))
-	`, "False")
-}
-
-func TestTracemallocEnabledUnsetCallbackIsFalse(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbTracemallocEnabled)
 	builtintest.Expect(t, `
 		import datadog_agent
 		out.write(repr(datadog_agent.tracemalloc_enabled()))
@@ -274,11 +236,7 @@ func TestLogArgumentErrors(t *testing.T) {
 
 func TestLogUnsetCallbackStillParses(t *testing.T) {
 	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbLog)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.log('m', 10)))
-	`, "None")
+	builtintest.Unset(t, bindings.CbLog) // None with the callback unset: test/builtins/unset
 	builtintest.Expect(t, `
 		import datadog_agent
 		datadog_agent.log(None, 10)
@@ -322,15 +280,6 @@ func TestSendLog(t *testing.T) {
 	`, "TypeError: argument 2 must be str, not int")
 }
 
-func TestSendLogUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSendLog)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.send_log()))
-	`, "None")
-}
-
 func TestSetCheckMetadata(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	var got string
@@ -348,15 +297,6 @@ func TestSetCheckMetadata(t *testing.T) {
 		import datadog_agent
 		datadog_agent.set_check_metadata('id', 'name', None)
 	`, "TypeError: argument 3 must be str, not None")
-}
-
-func TestSetCheckMetadataUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSetCheckMetadata)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.set_check_metadata(1)))
-	`, "None")
 }
 
 // --- set_external_tags (§3.8) --------------------------------------------------------------------
@@ -462,15 +402,6 @@ func TestSetExternalTagsEntriesBeforeErrorAreSent(t *testing.T) {
 	}
 }
 
-func TestSetExternalTagsUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbSetExternalTags)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.set_external_tags('not a list')))
-	`, "None")
-}
-
 // --- persistent cache (§3.9, §3.10) --------------------------------------------------------------
 
 func TestWritePersistentCache(t *testing.T) {
@@ -519,15 +450,6 @@ func TestReadPersistentCache(t *testing.T) {
 		import datadog_agent
 		datadog_agent.read_persistent_cache(b'k')
 	`, "TypeError: argument 1 must be str, not bytes")
-}
-
-func TestPersistentCacheUnsetCallbacks(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbWritePersistentCache, bindings.CbReadPersistentCache)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr((datadog_agent.write_persistent_cache(), datadog_agent.read_persistent_cache())))
-	`, "(None, None)")
 }
 
 func TestWritePersistentCacheReleasesGIL(t *testing.T) {
@@ -698,15 +620,6 @@ func TestObfuscateSQLKeepsGIL(t *testing.T) {
 	}
 }
 
-func TestObfuscateSQLUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbObfuscateSQL)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.obfuscate_sql(None)))
-	`, "None")
-}
-
 func TestObfuscateSQLExecPlan(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	var normalized []bool
@@ -764,15 +677,6 @@ func TestObfuscateSQLExecPlanErrors(t *testing.T) {
 	`, "UnicodeDecodeError: ")
 }
 
-func TestObfuscateSQLExecPlanUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbObfuscateSQLExecPlan)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.obfuscate_sql_exec_plan()))
-	`, "None")
-}
-
 func TestObfuscateMongoDBString(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	builtintest.Handle(t, func(h *bindings.Handlers) {
@@ -819,15 +723,6 @@ func TestObfuscateMongoDBStringIgnoresKeywords(t *testing.T) {
 	`, "TypeError: argument 1 must be str, not int")
 }
 
-func TestObfuscateMongoDBStringUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbObfuscateMongoDBString)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.obfuscate_mongodb_string()))
-	`, "None")
-}
-
 // --- get_process_start_time (§3.13) ----------------------------------------------------------------
 
 func TestGetProcessStartTime(t *testing.T) {
@@ -837,15 +732,6 @@ func TestGetProcessStartTime(t *testing.T) {
 		import datadog_agent
 		out.write(repr(datadog_agent.get_process_start_time()))
 	`, "1700000000.25")
-}
-
-func TestGetProcessStartTimeUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbGetProcessStartTime)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.get_process_start_time()))
-	`, "None")
 }
 
 // --- emit_agent_telemetry (§3.15) ----------------------------------------------------------------
@@ -908,15 +794,6 @@ func TestEmitAgentTelemetryArgumentErrors(t *testing.T) {
 		import datadog_agent
 		datadog_agent.emit_agent_telemetry(1)
 	`, "TypeError: argument 1 must be str, not int")
-}
-
-func TestEmitAgentTelemetryUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbEmitAgentTelemetry)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr(datadog_agent.emit_agent_telemetry()))
-	`, "None")
 }
 
 // --- report_issue, resolve_issue (§3.16, §3.17) --------------------------------------------------
@@ -986,15 +863,6 @@ func TestResolveIssue(t *testing.T) {
 		import datadog_agent
 		datadog_agent.resolve_issue()
 	`, "TypeError: function missing required argument 'issue_id' (pos 1)")
-}
-
-func TestIssuesUnsetCallbacks(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbReportIssue, bindings.CbResolveIssue)
-	builtintest.Expect(t, `
-		import datadog_agent
-		out.write(repr((datadog_agent.report_issue(), datadog_agent.resolve_issue())))
-	`, "(None, None)")
 }
 
 func TestModuleFunctionsAndDocstrings(t *testing.T) {

@@ -41,12 +41,3 @@ func TestGetConnectionInfoTakesNoArguments(t *testing.T) {
 	`, "TypeError: get_connection_info() takes no arguments (1 given)",
 		"TypeError: kubeutil.get_connection_info() takes no arguments (1 given)")
 }
-
-func TestGetConnectionInfoUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbGetConnectionInfo)
-	builtintest.Expect(t, `
-		import kubeutil
-		out.write(repr(kubeutil.get_connection_info()))
-	`, "None")
-}

@@ -124,12 +124,3 @@ func TestTagHuge(t *testing.T) {
 		out.write("%d %s" % (len(tags), tags[-1]))
 	`, "100000 t99999")
 }
-
-func TestTagUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbTags)
-	builtintest.Expect(t, `
-		import tagger
-		out.write(repr((tagger.tag(1, 'x'), tagger.get_tags())))
-	`, "(None, None)")
-}

@@ -41,15 +41,6 @@ func TestHeadersNotADictGivesNone(t *testing.T) {
 	}
 }
 
-func TestHeadersUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbHeaders)
-	builtintest.Expect(t, `
-		import util
-		out.write(repr(util.headers()))
-	`, "None")
-}
-
 func TestNoSubprocessOutputEmptyErrorOnUtil(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	builtintest.Expect(t, `

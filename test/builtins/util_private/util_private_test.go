@@ -201,15 +201,6 @@ func TestSubprocessOutputInvalidUTF8(t *testing.T) {
 	`, "UnicodeDecodeError: ")
 }
 
-func TestSubprocessOutputUnsetCallback(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Unset(t, bindings.CbGetSubprocessOutput)
-	builtintest.Expect(t, `
-		import _util
-		out.write(repr((_util.subprocess_output(), _util.get_subprocess_output('not a list'))))
-	`, "(None, None)")
-}
-
 func TestSubprocessOutputReleasesGIL(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	blocked, release := make(chan struct{}), make(chan struct{})

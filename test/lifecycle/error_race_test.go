@@ -1,4 +1,4 @@
-package lifecycle_hardening
+package lifecycle
 
 import (
 	"runtime"

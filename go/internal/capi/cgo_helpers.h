@@ -1,8 +1,10 @@
 /*
- * cgo_helpers.h: small C helpers for the Go bindings (test/bindings).
+ * cgo_helpers.h: the C half of package capi (go/internal/capi), the one cgo layer of the Go
+ * package and of the test suite.
  *
  * They exist because cgo cannot call through the _malloc/_free function-pointer variables
- * directly, and because registering the exported Go callbacks is simplest from C.
+ * directly, and because registering the exported Go callbacks is done from the callback list
+ * (an X-macro) in C, so that the list is never copied by hand.
  */
 #ifndef RTLGO_CGO_HELPERS_H
 #define RTLGO_CGO_HELPERS_H
@@ -11,6 +13,7 @@
 
 #include "datadog_agent_rtloader.h"
 #include "rtloader_mem.h"
+#include "rtl_callback_list.h"
 
 /* A _malloc'ed, NUL-terminated copy of the n bytes at s (s may be NULL when n == 0). */
 char *rtlgo_strndup(const char *s, size_t n);
@@ -19,7 +22,7 @@ char **rtlgo_alloc_array(size_t n);
 /* _free(p), for Go. */
 void rtlgo_free(void *p);
 /* The function registered with set_cgo_free_cb: forwards to rtloader's _free. */
-void rtlgo_cgo_free(void *p);
+void rtlgo_cb_cgo_free(void *p);
 /* _malloc(n), for Go (tests that allocate and free directly). */
 void *rtlgo_malloc(size_t n);
 /* Write through a NULL pointer: a real, kernel-raised SIGSEGV (crash-handler tests). */
@@ -34,41 +37,26 @@ int rtlgo_lsan_check(void);
 void rtlgo_install_faulty_malloc(void);
 void rtlgo_fault_arm(long n);
 long rtlgo_fault_disarm(int *hit);
-/* Register (on != 0) or unregister (on == 0) the Go callback number `which` (see RTLGO_CB_*). */
-void rtlgo_set_callback(rtloader_t *r, int which, int on);
+/* rtlgo_enable_subinterpreters calls enable_subinterpreters(r, on) when the loader exports it
+ * (looked up with dlsym, so that this package builds against loaders with and without it): its
+ * result, or -1 when the loader has no such function. */
+int rtlgo_enable_subinterpreters(rtloader_t *r, int on);
 
+/* The callbacks, derived from the one list (src/common/rtl_callback_list.h): RTLGO_CB_<name> is
+ * the callback's number, in list order. Go names callbacks only through these constants
+ * (C.RTLGO_CB_<name>) or by name (rtlgo_callback_name), so nothing on the Go side depends on the
+ * list's order. Each callback <name> is implemented by the function rtlgo_cb_<name>: a Go export
+ * (callbacks.go), except cgo_free, which is C. */
 enum {
-    RTLGO_CB_SUBMIT_METRIC = 0,
-    RTLGO_CB_SUBMIT_SERVICE_CHECK,
-    RTLGO_CB_SUBMIT_EVENT,
-    RTLGO_CB_SUBMIT_HISTOGRAM_BUCKET,
-    RTLGO_CB_SUBMIT_EVENT_PLATFORM_EVENT,
-    RTLGO_CB_GET_VERSION,
-    RTLGO_CB_GET_CONFIG,
-    RTLGO_CB_HEADERS,
-    RTLGO_CB_GET_HOSTNAME,
-    RTLGO_CB_GET_HOST_TAGS,
-    RTLGO_CB_GET_CLUSTERNAME,
-    RTLGO_CB_TRACEMALLOC_ENABLED,
-    RTLGO_CB_LOG,
-    RTLGO_CB_SEND_LOG,
-    RTLGO_CB_SET_CHECK_METADATA,
-    RTLGO_CB_SET_EXTERNAL_TAGS,
-    RTLGO_CB_WRITE_PERSISTENT_CACHE,
-    RTLGO_CB_READ_PERSISTENT_CACHE,
-    RTLGO_CB_OBFUSCATE_SQL,
-    RTLGO_CB_OBFUSCATE_SQL_EXEC_PLAN,
-    RTLGO_CB_GET_PROCESS_START_TIME,
-    RTLGO_CB_OBFUSCATE_MONGODB_STRING,
-    RTLGO_CB_EMIT_AGENT_TELEMETRY,
-    RTLGO_CB_REPORT_ISSUE,
-    RTLGO_CB_RESOLVE_ISSUE,
-    RTLGO_CB_GET_SUBPROCESS_OUTPUT,
-    RTLGO_CB_CGO_FREE,
-    RTLGO_CB_TAGS,
-    RTLGO_CB_GET_CONNECTION_INFO,
-    RTLGO_CB_IS_EXCLUDED,
-    RTLGO_CB_COUNT
+#define RTLGO_CB_ENUM(name, type) RTLGO_CB_##name,
+    RTL_CALLBACK_LIST(RTLGO_CB_ENUM)
+#undef RTLGO_CB_ENUM
+        RTLGO_CB_COUNT
 };
+
+/* Register (on != 0) or unregister (on == 0) callback number `which` (RTLGO_CB_<name>). */
+void rtlgo_set_callback(rtloader_t *r, int which, int on);
+/* The name of callback number `which` (the <name> of set_<name>_cb), NULL when out of range. */
+const char *rtlgo_callback_name(int which);
 
 #endif

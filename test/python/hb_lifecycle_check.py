@@ -1,4 +1,4 @@
-# Check used by test/lifecycle_hardening; the check_id get_check sets selects the behaviour.
+# Check used by test/lifecycle (hardening_test.go) and test/crash; the check_id get_check sets selects the behaviour.
 #   "raise_in_del"   __del__ raises (Python reports it as "Exception ignored"; nothing may crash)
 #   "big_output"     run() returns a 32 MiB string
 #   "many_warnings"  100,000 warnings plus one of 8 MiB

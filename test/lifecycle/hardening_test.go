@@ -1,12 +1,9 @@
-// Package lifecycle_hardening tests rtloader's failure and lifecycle paths (issue 7): destroy and
-// make3 again, every kind of init failure followed by calls from other OS threads that must
-// return at once, a check that raises in __del__, host callbacks that block while other threads
-// keep calling, very large results, and the crash path (a segfault inside a C extension prints
-// rtloader's C stack and then Go's goroutine dump).
-//
-// Tests that need a fresh process (one interpreter per process, at most one init) run as child
-// processes (helpers.RunChild); the others share the interpreter helpers.Setup makes.
-package lifecycle_hardening
+// hardening_test.go: rtloader's failure and lifecycle paths: destroy and make3 again, every kind
+// of init failure followed by calls from other OS threads that must return at once, a check that
+// raises in __del__, host callbacks that block while other threads keep calling, very large
+// results. Tests that need a fresh process run as child processes (helpers.RunChild); the others
+// share the interpreter helpers.Setup makes. The fixture is test/python/hb_lifecycle_check.py.
+package lifecycle
 
 import (
 	"fmt"
@@ -14,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,33 +18,9 @@ import (
 	"rtloader/test/helpers"
 )
 
-const (
-	notInitialized = "rtloader is not initialized"
-	fastDeadline   = 10 * time.Second // "at once", with room for a loaded CI machine under ASan
-)
-
-func TestMain(m *testing.M) { os.Exit(helpers.Main(m, true)) }
+const fastDeadline = 10 * time.Second // "at once", with room for a loaded CI machine under ASan
 
 func rt() *bindings.Rtloader { return helpers.Rt }
-
-func fixtures(t testing.TB) string {
-	dir, err := filepath.Abs("python")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-var fixturesOnce sync.Once
-
-// addFixtures puts python/ on the shared interpreter's sys.path.
-func addFixtures(t *testing.T) {
-	t.Helper()
-	fixturesOnce.Do(func() {
-		d := helpers.PyString(fixtures(t))
-		helpers.RunPy(t, fmt.Sprintf("import sys\nif %s not in sys.path: sys.path.insert(0, %s)", d, d))
-	})
-}
 
 // newCheck makes an HbLifecycleCheck with the given check_id (the behaviour). [GIL]
 func newCheck(t *testing.T, r *bindings.Rtloader, mode string) bindings.PyObject {
@@ -71,8 +43,8 @@ func expectNotInitializedEverywhere(t *testing.T, r *bindings.Rtloader) {
 		var problems []string
 		bad := func(format string, a ...interface{}) { problems = append(problems, fmt.Sprintf(format, a...)) }
 		expectErr := func(what string) {
-			if got := r.Error(); got != notInitialized {
-				bad("%s: error %q, want %q", what, got, notInitialized)
+			if got := r.Error(); got != notInit {
+				bad("%s: error %q, want %q", what, got, notInit)
 			}
 		}
 		helpers.WithDeadline(t, fastDeadline, fmt.Sprintf("calls on thread %d", thread), func() {
@@ -139,7 +111,6 @@ func TestDestroyThenMake3Again(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.AddPythonPath(helpers.FixturesDir())
-	r.AddPythonPath(fixtures(t))
 	r.RegisterAllCallbacks()
 	if !r.Init() {
 		t.Fatalf("init: %s", r.Error())
@@ -166,7 +137,7 @@ func TestDestroyThenMake3Again(t *testing.T) {
 			err.Error() != "RtLoader already initialized!" {
 			t.Errorf("round %d: second make3 = %v, want RtLoader already initialized!", round, err)
 		}
-		r2.AddPythonPath(fixtures(t))
+		r2.AddPythonPath(helpers.FixturesDir())
 		r2.RegisterAllCallbacks()
 		if round == 0 {
 			if r2.Init() {
@@ -276,7 +247,6 @@ func TestInitFailureMissingBaseClass(t *testing.T) {
 // A check whose __del__ raises: Python reports it as an ignored exception; rtloader_decref must
 // not crash, leak, or leave an rtloader error or a pending Python error behind.
 func TestCheckRaisesInDel(t *testing.T) {
-	addFixtures(t)
 	defer helpers.CheckMemory(t)()
 	for i := 0; i < 10; i++ {
 		rt().WithGIL(func() {
@@ -296,7 +266,6 @@ func TestCheckRaisesInDel(t *testing.T) {
 // Very large results: a 32 MiB run_check result and 100,001 warnings (one of 8 MiB) arrive intact
 // and balance.
 func TestVeryLargeOutputs(t *testing.T) {
-	addFixtures(t)
 	defer helpers.CheckMemory(t)()
 	rt().WithGIL(func() {
 		chk := newCheck(t, rt(), "big_output")
@@ -321,7 +290,6 @@ func TestVeryLargeOutputs(t *testing.T) {
 // stays held; block_nogil: the GIL is released around it) and, while it is blocked, runs others
 // on other OS threads; each must finish within the deadline. Then it unblocks the check.
 func blockedCallback(t *testing.T, mode string, others func(t *testing.T)) {
-	addFixtures(t)
 	defer helpers.CheckMemory(t)()
 	entered := make(chan struct{})
 	release := make(chan struct{})
@@ -426,62 +394,9 @@ func TestDestroyWhileCallbackBlocked(t *testing.T) {
 			select {} // never returns
 		}
 	})
-	r.WithGIL(func() {
-		r.RunSimpleString(fmt.Sprintf("import sys; sys.path.insert(0, %s)", helpers.PyString(fixtures(t))))
-	})
 	var chk bindings.PyObject
 	r.WithGIL(func() { chk = newCheck(t, r, "block_nogil") })
 	go func() { r.WithGIL(func() { r.RunCheck(chk) }) }()
 	<-entered
 	helpers.WithDeadline(t, fastDeadline, "destroy while a callback blocks", func() { r.Destroy() })
-}
-
-// --- crash path -------------------------------------------------------------------------------
-
-// With handle_crashes(0, 1), a segfault inside a C extension called by a check (ctypes reading
-// address 0) prints rtloader's C stack and then Go's goroutine dump, in that order, and the
-// process dies of the signal.
-func TestSegfaultInCExtensionPrintsCStackThenGoroutines(t *testing.T) {
-	if !helpers.InChild(t) {
-		res := helpers.RunChild(t, "GOTRACEBACK=all")
-		out := res.Output()
-		if res.ExitCode == 0 || res.TimedOut {
-			t.Fatalf("child did not crash (exit %d, timed out %v):\n%s", res.ExitCode, res.TimedOut, out)
-		}
-		iHandler := strings.Index(out, "HANDLER CAUGHT signal 11")
-		iCStack := strings.Index(out, "C-LAND STACKTRACE")
-		iGo := strings.Index(out, "SIGSEGV")
-		iGoroutine := strings.Index(out, "goroutine ")
-		if iHandler < 0 || iCStack < 0 || iGo < 0 || iGoroutine < 0 {
-			t.Fatalf("missing crash output (handler %d, C stack %d, Go SIGSEGV %d, goroutine %d):\n%s",
-				iHandler, iCStack, iGo, iGoroutine, out)
-		}
-		if !(iHandler < iCStack && iCStack < iGo && iCStack < iGoroutine) {
-			t.Errorf("wrong order (handler %d, C stack %d, Go SIGSEGV %d, goroutine %d):\n%s",
-				iHandler, iCStack, iGo, iGoroutine, out)
-		}
-		if strings.Contains(out, "--- PASS") {
-			t.Errorf("the child ran past the segfault:\n%s", out)
-		}
-		return
-	}
-	if ok, msg := bindings.HandleCrashes(false, true); !ok {
-		t.Fatalf("handle_crashes: %s", msg)
-	}
-	if err := helpers.Setup(); err != nil {
-		t.Fatal(err)
-	}
-	r := helpers.Rt
-	if helpers.SubinterpretersMode() {
-		// The check imports ctypes while it runs: on 3.12 that module cannot be loaded in a
-		// sub-interpreter, and an import made at run time cannot fall back (README,
-		// "Sub-interpreters"). The crash path is what this test is about: keep it in main.
-		r.SetSubinterpreterBlocklist("hb_lifecycle_check")
-	}
-	r.WithGIL(func() {
-		r.RunSimpleString(fmt.Sprintf("import sys; sys.path.insert(0, %s)", helpers.PyString(fixtures(t))))
-		chk := newCheck(t, r, "segfault")
-		r.RunCheck(chk) // never returns
-	})
-	t.Errorf("survived the segfault")
 }

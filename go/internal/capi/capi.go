@@ -1,6 +1,8 @@
-// Package bindings is the one place with cgo in rtloader's Go test suite: it wraps every function
-// of rtloader's public C API (datadog_agent_rtloader.h, rtloader_mem.h), exports every callback
-// once (callbacks.go) and dispatches it to Go handlers.
+// Package capi is the one cgo layer of rtloader's Go code: it wraps every function of rtloader's
+// public C API (datadog_agent_rtloader.h, rtloader_mem.h) one to one, exports every callback once
+// (callbacks.go) and dispatches it to Go handlers. The public package (rtloader) is built on it,
+// and so is the test suite (test/bindings re-exports it): it is internal because it exposes raw
+// pointers, the GIL and fault injection, which a host must not need.
 //
 // Conventions:
 //   - a string argument equal to NULL (a sentinel no real C string can equal) is passed as a C
@@ -12,10 +14,10 @@
 //     [GIL] function must be called between EnsureGIL and ReleaseGIL (see WithGIL).
 //
 // The library is found through CGO_LDFLAGS (-L<build> -Wl,-rpath,<build>), set by test/Makefile.
-package bindings
+package capi
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
+#cgo CFLAGS: -I${SRCDIR}/../../../include -I${SRCDIR}/../../../src/common
 #cgo LDFLAGS: -ldatadog-agent-rtloader -ldl
 #include <stdlib.h>
 #include "cgo_helpers.h"
@@ -25,6 +27,7 @@ import "C"
 import (
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -161,8 +164,29 @@ func TrackedAllocatorsInstalled() (mallocOK, freeOK bool) {
 
 // --- factory, crash handling -----------------------------------------------------------------
 
+var (
+	beforeMake3 func()
+	beforeInit  func(*Rtloader)
+	lastMade    atomic.Pointer[Rtloader]
+)
+
+// SetBeforeMake3 makes every Make3 call f first (nil: nothing). test/faults installs its
+// fault-injecting allocator this way when the suite opens rtloader through the public package.
+func SetBeforeMake3(f func()) { beforeMake3 = f }
+
+// SetBeforeInit makes every Init call f(r) first (nil: nothing). test/subinterp enables
+// sub-interpreters this way when the suite opens rtloader through the public package.
+func SetBeforeInit(f func(*Rtloader)) { beforeInit = f }
+
+// LastMade returns the handle the last successful Make3 made (the suite's raw access to the
+// handle the public package's Open made), nil before any.
+func LastMade() *Rtloader { return lastMade.Load() }
+
 // Make3 calls make3(home, exe, &err). On failure it returns nil and the error text (freed with _free).
 func Make3(home, exe string) (*Rtloader, error) {
+	if beforeMake3 != nil {
+		beforeMake3()
+	}
 	ch, ce := cstr(home), cstr(exe)
 	defer freeC(ch)
 	defer freeC(ce)
@@ -179,7 +203,9 @@ func Make3(home, exe string) (*Rtloader, error) {
 	if cerr != nil { // should not happen: free it anyway so that memory balances
 		C.rtlgo_free(unsafe.Pointer(cerr))
 	}
-	return &Rtloader{p: p}, nil
+	r := &Rtloader{p: p}
+	lastMade.Store(r)
+	return r, nil
 }
 
 // HandleCrashes calls handle_crashes(coredump, stacktrace, &err).
@@ -224,7 +250,12 @@ func (r *Rtloader) Destroy() {
 func DestroyNil() { C.destroy(nil) }
 
 // Init calls init; it returns true for 1.
-func (r *Rtloader) Init() bool { return C.init(r.p) == 1 }
+func (r *Rtloader) Init() bool {
+	if beforeInit != nil {
+		beforeInit(r)
+	}
+	return C.init(r.p) == 1
+}
 
 // AddPythonPath calls add_python_path.
 func (r *Rtloader) AddPythonPath(path string) bool {
@@ -479,55 +510,81 @@ func (r *Rtloader) GetPymemStatsNil() { C.get_pymem_stats(r.p, nil) }
 
 // --- callback registration ---------------------------------------------------------------------
 
-// Callback names one of rtloader's callbacks (the C setter set_<name>_cb).
+// Callback names one of rtloader's callbacks (the C setter set_<name>_cb). Its values come from
+// the C callback list (src/common/rtl_callback_list.h, through the RTLGO_CB_<name> enum of
+// cgo_helpers.h), so they cannot drift from it; TestCallbackConstantsMatchTheList checks that
+// every callback of the list has its constant here.
 type Callback int
 
-// The callbacks, in header order.
+// The callbacks, by name (for the tests that name one; CallbackNamed reaches any, so a new
+// callback needs no constant here).
 const (
-	CbSubmitMetric Callback = iota
-	CbSubmitServiceCheck
-	CbSubmitEvent
-	CbSubmitHistogramBucket
-	CbSubmitEventPlatformEvent
-	CbGetVersion
-	CbGetConfig
-	CbHeaders
-	CbGetHostname
-	CbGetHostTags
-	CbGetClustername
-	CbTracemallocEnabled
-	CbLog
-	CbSendLog
-	CbSetCheckMetadata
-	CbSetExternalTags
-	CbWritePersistentCache
-	CbReadPersistentCache
-	CbObfuscateSQL
-	CbObfuscateSQLExecPlan
-	CbGetProcessStartTime
-	CbObfuscateMongoDBString
-	CbEmitAgentTelemetry
-	CbReportIssue
-	CbResolveIssue
-	CbGetSubprocessOutput
-	CbCgoFree
-	CbTags
-	CbGetConnectionInfo
-	CbIsExcluded
-	numCallbacks
+	CbSubmitMetric             = Callback(C.RTLGO_CB_submit_metric)
+	CbSubmitServiceCheck       = Callback(C.RTLGO_CB_submit_service_check)
+	CbSubmitEvent              = Callback(C.RTLGO_CB_submit_event)
+	CbSubmitHistogramBucket    = Callback(C.RTLGO_CB_submit_histogram_bucket)
+	CbSubmitEventPlatformEvent = Callback(C.RTLGO_CB_submit_event_platform_event)
+	CbGetVersion               = Callback(C.RTLGO_CB_get_version)
+	CbGetConfig                = Callback(C.RTLGO_CB_get_config)
+	CbHeaders                  = Callback(C.RTLGO_CB_headers)
+	CbGetHostname              = Callback(C.RTLGO_CB_get_hostname)
+	CbGetHostTags              = Callback(C.RTLGO_CB_get_host_tags)
+	CbGetClustername           = Callback(C.RTLGO_CB_get_clustername)
+	CbTracemallocEnabled       = Callback(C.RTLGO_CB_tracemalloc_enabled)
+	CbLog                      = Callback(C.RTLGO_CB_log)
+	CbSendLog                  = Callback(C.RTLGO_CB_send_log)
+	CbSetCheckMetadata         = Callback(C.RTLGO_CB_set_check_metadata)
+	CbSetExternalTags          = Callback(C.RTLGO_CB_set_external_tags)
+	CbWritePersistentCache     = Callback(C.RTLGO_CB_write_persistent_cache)
+	CbReadPersistentCache      = Callback(C.RTLGO_CB_read_persistent_cache)
+	CbObfuscateSQL             = Callback(C.RTLGO_CB_obfuscate_sql)
+	CbObfuscateSQLExecPlan     = Callback(C.RTLGO_CB_obfuscate_sql_exec_plan)
+	CbGetProcessStartTime      = Callback(C.RTLGO_CB_get_process_start_time)
+	CbObfuscateMongoDBString   = Callback(C.RTLGO_CB_obfuscate_mongodb_string)
+	CbEmitAgentTelemetry       = Callback(C.RTLGO_CB_emit_agent_telemetry)
+	CbReportIssue              = Callback(C.RTLGO_CB_report_issue)
+	CbResolveIssue             = Callback(C.RTLGO_CB_resolve_issue)
+	CbGetSubprocessOutput      = Callback(C.RTLGO_CB_get_subprocess_output)
+	CbCgoFree                  = Callback(C.RTLGO_CB_cgo_free)
+	CbTags                     = Callback(C.RTLGO_CB_tags)
+	CbGetConnectionInfo        = Callback(C.RTLGO_CB_get_connection_info)
+	CbIsExcluded               = Callback(C.RTLGO_CB_is_excluded)
 )
 
-// AllCallbacks lists every callback.
+// NumCallbacks is the number of callbacks in the C list.
+const NumCallbacks = int(C.RTLGO_CB_COUNT)
+
+// Name returns the callback's name in the C list (the <name> of set_<name>_cb), "" if unknown.
+func (c Callback) Name() string {
+	p := C.rtlgo_callback_name(C.int(c))
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+// CallbackNamed returns the callback called name in the C list (the <name> of set_<name>_cb),
+// ok false if there is none: a test can name a callback that has no Go constant.
+func CallbackNamed(name string) (cb Callback, ok bool) {
+	for c := Callback(0); int(c) < NumCallbacks; c++ {
+		if c.Name() == name {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// AllCallbacks lists every callback, in list order.
 func AllCallbacks() []Callback {
-	out := make([]Callback, 0, int(numCallbacks))
-	for c := Callback(0); c < numCallbacks; c++ {
-		out = append(out, c)
+	out := make([]Callback, NumCallbacks)
+	for i := range out {
+		out[i] = Callback(i)
 	}
 	return out
 }
 
 // SetCallback registers the Go callback (on) through its set_*_cb setter, or sets NULL (off).
-// CbCgoFree registers a C wrapper around rtloader's _free.
+// CbCgoFree registers a C function that calls rtloader's _free.
 func (r *Rtloader) SetCallback(cb Callback, on bool) {
 	v := C.int(0)
 	if on {
@@ -548,4 +605,15 @@ func (r *Rtloader) UnregisterAllCallbacks() {
 	for _, c := range AllCallbacks() {
 		r.SetCallback(c, false)
 	}
+}
+
+// TryEnableSubinterpreters calls enable_subinterpreters(on) when the loader has it: ok is its
+// result, present false when the loader predates the function (see cgo_helpers.h).
+func (r *Rtloader) TryEnableSubinterpreters(on bool) (ok, present bool) {
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	res := C.rtlgo_enable_subinterpreters(r.p, v)
+	return res == 1, res >= 0
 }

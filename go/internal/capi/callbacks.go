@@ -1,4 +1,4 @@
-package bindings
+package capi
 
 /*
 #include "cgo_helpers.h"
@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -77,26 +78,31 @@ type Handlers struct {
 	IsExcluded func(name, image string, namespace *string) int
 }
 
+// handlers is the current set, replaced as a whole (never modified in place), so a callback
+// running on any thread reads a consistent set with one atomic load and no lock: callbacks may
+// run on many threads at once (sub-interpreters, GIL-released callbacks).
 var (
-	handlersMu sync.RWMutex
-	handlers   Handlers
+	handlers   atomic.Pointer[Handlers]
+	handlersMu sync.Mutex // serialises the writers (SetHandlers, UpdateHandlers)
 )
+
+func init() { handlers.Store(&Handlers{}) }
 
 // SetHandlers installs h as the current set of handlers and returns the previous set.
 func SetHandlers(h Handlers) Handlers {
 	handlersMu.Lock()
 	defer handlersMu.Unlock()
-	old := handlers
-	handlers = h
-	return old
+	return *handlers.Swap(&h)
 }
 
-// UpdateHandlers lets f modify the current handlers in place and returns a function that
-// restores the previous set (handy with t.Cleanup).
+// UpdateHandlers lets f modify a copy of the current handlers, installs the copy, and returns a
+// function that restores the previous set (handy with t.Cleanup).
 func UpdateHandlers(f func(h *Handlers)) (restore func()) {
 	handlersMu.Lock()
-	old := handlers
-	f(&handlers)
+	old := *handlers.Load()
+	h := old
+	f(&h)
+	handlers.Store(&h)
 	handlersMu.Unlock()
 	return func() { SetHandlers(old) }
 }
@@ -104,11 +110,7 @@ func UpdateHandlers(f func(h *Handlers)) (restore func()) {
 // ResetHandlers clears every handler (all callbacks back to their harmless defaults).
 func ResetHandlers() { SetHandlers(Handlers{}) }
 
-func current() Handlers {
-	handlersMu.RLock()
-	defer handlersMu.RUnlock()
-	return handlers
-}
+func current() *Handlers { return handlers.Load() }
 
 // Str returns a pointer to s (for *string handler results and nullable arguments).
 func Str(s string) *string { return &s }
@@ -177,8 +179,8 @@ func aggregatorEnter() {
 	}
 }
 
-//export goSubmitMetric
-func goSubmitMetric(checkID *C.char, mtype C.metric_type_t, name *C.char, value C.double, tags **C.char, hostname *C.char, flush C.bool) {
+//export rtlgo_cb_submit_metric
+func rtlgo_cb_submit_metric(checkID *C.char, mtype C.metric_type_t, name *C.char, value C.double, tags **C.char, hostname *C.char, flush C.bool) {
 	aggregatorEnter()
 	if h := current().SubmitMetric; h != nil {
 		// metric_type_t is unsigned in cgo, but rtloader passes Python's int through: signed.
@@ -186,16 +188,16 @@ func goSubmitMetric(checkID *C.char, mtype C.metric_type_t, name *C.char, value 
 	}
 }
 
-//export goSubmitServiceCheck
-func goSubmitServiceCheck(checkID *C.char, name *C.char, status C.int, tags **C.char, hostname *C.char, message *C.char) {
+//export rtlgo_cb_submit_service_check
+func rtlgo_cb_submit_service_check(checkID *C.char, name *C.char, status C.int, tags **C.char, hostname *C.char, message *C.char) {
 	aggregatorEnter()
 	if h := current().SubmitServiceCheck; h != nil {
 		h(goStr(checkID), goStr(name), int(status), goStrings(tags), goStr(hostname), goStr(message))
 	}
 }
 
-//export goSubmitEvent
-func goSubmitEvent(checkID *C.char, ev *C.event_t) {
+//export rtlgo_cb_submit_event
+func rtlgo_cb_submit_event(checkID *C.char, ev *C.event_t) {
 	aggregatorEnter()
 	h := current().SubmitEvent
 	if h == nil {
@@ -219,16 +221,16 @@ func goSubmitEvent(checkID *C.char, ev *C.event_t) {
 	})
 }
 
-//export goSubmitHistogramBucket
-func goSubmitHistogramBucket(checkID *C.char, name *C.char, value C.longlong, lower C.float, upper C.float, monotonic C.int, hostname *C.char, tags **C.char, flush C.bool) {
+//export rtlgo_cb_submit_histogram_bucket
+func rtlgo_cb_submit_histogram_bucket(checkID *C.char, name *C.char, value C.longlong, lower C.float, upper C.float, monotonic C.int, hostname *C.char, tags **C.char, flush C.bool) {
 	aggregatorEnter()
 	if h := current().SubmitHistogramBucket; h != nil {
 		h(goStr(checkID), goStr(name), int64(value), float32(lower), float32(upper), int(monotonic), goStr(hostname), goStrings(tags), bool(flush))
 	}
 }
 
-//export goSubmitEventPlatformEvent
-func goSubmitEventPlatformEvent(checkID *C.char, raw *C.char, rawLen C.int, eventType *C.char) {
+//export rtlgo_cb_submit_event_platform_event
+func rtlgo_cb_submit_event_platform_event(checkID *C.char, raw *C.char, rawLen C.int, eventType *C.char) {
 	if h := current().SubmitEventPlatformEvent; h != nil {
 		var b []byte
 		if raw != nil {
@@ -244,81 +246,81 @@ func getter(h func() *string, out **C.char) {
 	}
 }
 
-//export goGetVersion
-func goGetVersion(out **C.char) { getter(current().GetVersion, out) }
+//export rtlgo_cb_get_version
+func rtlgo_cb_get_version(out **C.char) { getter(current().GetVersion, out) }
 
-//export goGetConfig
-func goGetConfig(key *C.char, out **C.char) {
+//export rtlgo_cb_get_config
+func rtlgo_cb_get_config(key *C.char, out **C.char) {
 	if h := current().GetConfig; h != nil {
 		setOut(out, h(goStr(key)))
 	}
 }
 
-//export goHeaders
-func goHeaders(out **C.char) { getter(current().Headers, out) }
+//export rtlgo_cb_headers
+func rtlgo_cb_headers(out **C.char) { getter(current().Headers, out) }
 
-//export goGetHostname
-func goGetHostname(out **C.char) { getter(current().GetHostname, out) }
+//export rtlgo_cb_get_hostname
+func rtlgo_cb_get_hostname(out **C.char) { getter(current().GetHostname, out) }
 
-//export goGetHostTags
-func goGetHostTags(out **C.char) { getter(current().GetHostTags, out) }
+//export rtlgo_cb_get_host_tags
+func rtlgo_cb_get_host_tags(out **C.char) { getter(current().GetHostTags, out) }
 
-//export goGetClustername
-func goGetClustername(out **C.char) { getter(current().GetClustername, out) }
+//export rtlgo_cb_get_clustername
+func rtlgo_cb_get_clustername(out **C.char) { getter(current().GetClustername, out) }
 
-//export goTracemallocEnabled
-func goTracemallocEnabled() C.bool {
+//export rtlgo_cb_tracemalloc_enabled
+func rtlgo_cb_tracemalloc_enabled() C.bool {
 	if h := current().TracemallocEnabled; h != nil {
 		return C.bool(h())
 	}
 	return false
 }
 
-//export goLog
-func goLog(message *C.char, level C.int) {
+//export rtlgo_cb_log
+func rtlgo_cb_log(message *C.char, level C.int) {
 	if h := current().Log; h != nil {
 		h(goStr(message), int(level))
 	}
 }
 
-//export goSendLog
-func goSendLog(logLine *C.char, checkID *C.char) {
+//export rtlgo_cb_send_log
+func rtlgo_cb_send_log(logLine *C.char, checkID *C.char) {
 	if h := current().SendLog; h != nil {
 		h(goStr(logLine), goStr(checkID))
 	}
 }
 
-//export goSetCheckMetadata
-func goSetCheckMetadata(checkID, name, value *C.char) {
+//export rtlgo_cb_set_check_metadata
+func rtlgo_cb_set_check_metadata(checkID, name, value *C.char) {
 	if h := current().SetCheckMetadata; h != nil {
 		h(goStr(checkID), goStr(name), goStr(value))
 	}
 }
 
-//export goSetExternalTags
-func goSetExternalTags(hostname, sourceType *C.char, tags **C.char) {
+//export rtlgo_cb_set_external_tags
+func rtlgo_cb_set_external_tags(hostname, sourceType *C.char, tags **C.char) {
 	if h := current().SetExternalTags; h != nil {
 		h(goStr(hostname), goStr(sourceType), goStrings(tags))
 	}
 }
 
-//export goWritePersistentCache
-func goWritePersistentCache(key, value *C.char) {
+//export rtlgo_cb_write_persistent_cache
+func rtlgo_cb_write_persistent_cache(key, value *C.char) {
 	if h := current().WritePersistentCache; h != nil {
 		h(goStr(key), goStr(value))
 	}
 }
 
-//export goReadPersistentCache
-func goReadPersistentCache(key *C.char) *C.char {
+//export rtlgo_cb_read_persistent_cache
+func rtlgo_cb_read_persistent_cache(key *C.char) *C.char {
 	if h := current().ReadPersistentCache; h != nil {
 		return rtStringPtr(h(goStr(key)))
 	}
 	return nil
 }
 
-//export goObfuscateSQL
-func goObfuscateSQL(query, options *C.char, errOut **C.char) *C.char {
+//export rtlgo_cb_obfuscate_sql
+func rtlgo_cb_obfuscate_sql(query, options *C.char, errOut **C.char) *C.char {
 	if h := current().ObfuscateSQL; h != nil {
 		res, err := h(goStr(query), goStrPtr(options))
 		setOut(errOut, err)
@@ -327,8 +329,8 @@ func goObfuscateSQL(query, options *C.char, errOut **C.char) *C.char {
 	return nil
 }
 
-//export goObfuscateSQLExecPlan
-func goObfuscateSQLExecPlan(plan *C.char, normalize C.bool, errOut **C.char) *C.char {
+//export rtlgo_cb_obfuscate_sql_exec_plan
+func rtlgo_cb_obfuscate_sql_exec_plan(plan *C.char, normalize C.bool, errOut **C.char) *C.char {
 	if h := current().ObfuscateSQLExecPlan; h != nil {
 		res, err := h(goStr(plan), bool(normalize))
 		setOut(errOut, err)
@@ -337,16 +339,16 @@ func goObfuscateSQLExecPlan(plan *C.char, normalize C.bool, errOut **C.char) *C.
 	return nil
 }
 
-//export goGetProcessStartTime
-func goGetProcessStartTime() C.double {
+//export rtlgo_cb_get_process_start_time
+func rtlgo_cb_get_process_start_time() C.double {
 	if h := current().GetProcessStartTime; h != nil {
 		return C.double(h())
 	}
 	return 0
 }
 
-//export goObfuscateMongoDBString
-func goObfuscateMongoDBString(command *C.char, errOut **C.char) *C.char {
+//export rtlgo_cb_obfuscate_mongodb_string
+func rtlgo_cb_obfuscate_mongodb_string(command *C.char, errOut **C.char) *C.char {
 	if h := current().ObfuscateMongoDBString; h != nil {
 		res, err := h(goStr(command))
 		setOut(errOut, err)
@@ -355,29 +357,29 @@ func goObfuscateMongoDBString(command *C.char, errOut **C.char) *C.char {
 	return nil
 }
 
-//export goEmitAgentTelemetry
-func goEmitAgentTelemetry(checkName, metricName *C.char, value C.double, metricType, labels *C.char) {
+//export rtlgo_cb_emit_agent_telemetry
+func rtlgo_cb_emit_agent_telemetry(checkName, metricName *C.char, value C.double, metricType, labels *C.char) {
 	if h := current().EmitAgentTelemetry; h != nil {
 		h(goStr(checkName), goStr(metricName), float64(value), goStr(metricType), goStrPtr(labels))
 	}
 }
 
-//export goReportIssue
-func goReportIssue(checkName, report *C.char, errOut **C.char) {
+//export rtlgo_cb_report_issue
+func rtlgo_cb_report_issue(checkName, report *C.char, errOut **C.char) {
 	if h := current().ReportIssue; h != nil {
 		setOut(errOut, h(goStr(checkName), goStrPtr(report)))
 	}
 }
 
-//export goResolveIssue
-func goResolveIssue(issueID *C.char, errOut **C.char) {
+//export rtlgo_cb_resolve_issue
+func rtlgo_cb_resolve_issue(issueID *C.char, errOut **C.char) {
 	if h := current().ResolveIssue; h != nil {
 		setOut(errOut, h(goStr(issueID)))
 	}
 }
 
-//export goGetSubprocessOutput
-func goGetSubprocessOutput(argv **C.char, env **C.char, stdout **C.char, stderr **C.char, retCode *C.int, exception **C.char) {
+//export rtlgo_cb_get_subprocess_output
+func rtlgo_cb_get_subprocess_output(argv **C.char, env **C.char, stdout **C.char, stderr **C.char, retCode *C.int, exception **C.char) {
 	h := current().GetSubprocessOutput
 	if h == nil {
 		return
@@ -391,8 +393,8 @@ func goGetSubprocessOutput(argv **C.char, env **C.char, stdout **C.char, stderr 
 	setOut(exception, exc)
 }
 
-//export goTags
-func goTags(entityID *C.char, cardinality C.int) **C.char {
+//export rtlgo_cb_tags
+func rtlgo_cb_tags(entityID *C.char, cardinality C.int) **C.char {
 	h := current().Tags
 	if h == nil {
 		return nil
@@ -420,11 +422,11 @@ func goTags(entityID *C.char, cardinality C.int) **C.char {
 	return arr
 }
 
-//export goGetConnectionInfo
-func goGetConnectionInfo(out **C.char) { getter(current().GetConnectionInfo, out) }
+//export rtlgo_cb_get_connection_info
+func rtlgo_cb_get_connection_info(out **C.char) { getter(current().GetConnectionInfo, out) }
 
-//export goIsExcluded
-func goIsExcluded(name, image, namespace *C.char) C.int {
+//export rtlgo_cb_is_excluded
+func rtlgo_cb_is_excluded(name, image, namespace *C.char) C.int {
 	if h := current().IsExcluded; h != nil {
 		return C.int(h(goStr(name), goStr(image), goStrPtr(namespace)))
 	}

@@ -1,0 +1,3 @@
+module rtloader
+
+go 1.19
