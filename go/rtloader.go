@@ -56,8 +56,8 @@ type Options struct {
 	// stacks); CoreDump then re-raises the signal so that a core dump is written.
 	HandleCrashes, CoreDump bool
 	// Subinterpreters runs each check instance in its own sub-interpreter with its own GIL, so
-	// checks run in parallel (Python 3.12+ backends). Open fails when the backend cannot, with
-	// rtloader's text, or when the loader predates the feature.
+	// checks run in parallel (Python 3.12+ backends). Open fails with rtloader's text when the
+	// backend cannot ("sub-interpreters need Python 3.12 or newer (this is 3.X)").
 	Subinterpreters bool
 }
 
@@ -118,12 +118,7 @@ func Open(opts Options) (*Runtime, error) {
 		}
 	}
 	if opts.Subinterpreters {
-		ok, present := rt.TryEnableSubinterpreters(true)
-		if !present {
-			destroy(rt)
-			return nil, &Error{Op: "enable_subinterpreters", Msg: "this libdatadog-agent-rtloader has no sub-interpreter support"}
-		}
-		if !ok {
+		if !rt.EnableSubinterpreters(true) {
 			return abort("enable_subinterpreters")
 		}
 	}

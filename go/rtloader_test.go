@@ -389,6 +389,9 @@ func TestEveryCallbackReachesTheHost(t *testing.T) {
 	typ := h.Type()
 	fields := map[string]int{}
 	for i := 0; i < typ.NumField(); i++ {
+		if typ.Field(i).Name == "AggregatorEnter" {
+			continue // a test hook run before the aggregator handlers, not a callback
+		}
 		fields[strings.ToLower(typ.Field(i).Name)] = i
 		if h.Field(i).IsNil() {
 			t.Errorf("handlersFor leaves %s unset", typ.Field(i).Name)
@@ -465,8 +468,8 @@ func TestOpenReportsMake3Errors(t *testing.T) {
 	}
 }
 
-// TestOpenWithSubinterpreters: the option either runs checks in sub-interpreters or fails with
-// rtloader's reason (a backend older than 3.12, or a loader without the function).
+// TestOpenWithSubinterpreters: the option either runs checks in sub-interpreters or, on a backend
+// older than 3.12, fails with rtloader's reason.
 func TestOpenWithSubinterpreters(t *testing.T) {
 	if !ownProcess(t) {
 		return
@@ -476,7 +479,8 @@ func TestOpenWithSubinterpreters(t *testing.T) {
 	rt, err := Open(o)
 	if err != nil {
 		var e *Error
-		if !errors.As(err, &e) || e.Op != "enable_subinterpreters" || e.Msg == "" {
+		if !errors.As(err, &e) || e.Op != "enable_subinterpreters" ||
+			!strings.HasPrefix(e.Msg, "sub-interpreters need Python 3.12 or newer (this is 3.") {
 			t.Fatalf("Open(Subinterpreters) = %v, want an enable_subinterpreters error", err)
 		}
 		t.Logf("no sub-interpreters here: %v", err)

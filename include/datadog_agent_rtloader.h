@@ -196,8 +196,8 @@ DATADOG_AGENT_RTLOADER_API void free_py_info(rtloader_t *, py_info_t *);
 
 /* Run `code` in __main__. Returns 1 if it finished without an uncaught exception, else 0 (Python
  * prints the traceback to stderr, without calling sys.excepthook; no rtloader error is set).
- * SystemExit is such an exception: printed, 0 returned, and the process goes on (it never exits
- * the host). [GIL] */
+ * SystemExit never exits the host: it is printed, 0 is returned, and its formatted text
+ * ("...SystemExit: 5\n") is stored as the error (API.md §12.5). [GIL] */
 DATADOG_AGENT_RTLOADER_API int run_simple_string(const rtloader_t *, const char *code);
 
 /* 1 if an error is stored (does not consume it). [no GIL] */

@@ -121,7 +121,12 @@ func main() {
 	if len(names) == 0 {
 		files, _ := filepath.Glob(filepath.Join(checksDir, "*.py"))
 		for _, f := range files {
-			names = append(names, strings.TrimSuffix(filepath.Base(f), ".py"))
+			name := strings.TrimSuffix(filepath.Base(f), ".py")
+			// sql_demo needs an SQL obfuscator (datadog_agent.obfuscate_sql), which this host
+			// does not provide (rtloader-check and the Agent do): name it to see it fail.
+			if name != "sql_demo" {
+				names = append(names, name)
+			}
 		}
 		sort.Strings(names)
 	}

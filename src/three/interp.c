@@ -135,7 +135,20 @@ RTL_HIDDEN int rtl_run_simple_string(const void *st, const char *code)
     globals = PyModule_GetDict(main);                                     /* borrowed */
     res = PyRun_StringFlags(code, Py_file_input, globals, globals, NULL); /* new reference */
     if (res == NULL) {
-        rtl_print_pyerr();
+        if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+            /* API.md §12.5: SystemExit never ends the host; it is printed like any uncaught
+             * exception and, beyond upstream (which exited), also stored as the error. Other
+             * exceptions keep upstream's rule of §2.2: printed, no error stored. */
+            PyObject *type, *value, *tb;
+            rtl_err_fetch(&type, &value, &tb); /* owned references */
+            if (type != NULL)
+                PyErr_Display(type, value, tb);
+            PyErr_Clear();                   /* in case printing itself failed */
+            PyErr_Restore(type, value, tb); /* steals all three */
+            rtl_set_error_py((rtl_three_t *)(uintptr_t)st, "");
+        } else {
+            rtl_print_pyerr();
+        }
         return 0;
     }
     Py_DECREF(res);

@@ -55,6 +55,19 @@ static inline PyThreadState *rtl_tstate_unchecked(void)
 #    define RTL_TSTATE_CURRENT_IS_PER_THREAD 0
 #endif
 
+/* 1 if the calling thread has a thread state attached (it holds a GIL). 3.12+: the current state
+ * is per thread, and PyGILState_Check cannot be used (it answers 1 on every thread once a
+ * sub-interpreter exists). 3.8-3.11 have no sub-interpreters here, but their current state is the
+ * runtime-wide one (the GIL holder's, whichever thread that is): PyGILState_Check is the answer. */
+static inline int rtl_thread_attached(void)
+{
+#if RTL_TSTATE_CURRENT_IS_PER_THREAD
+    return rtl_tstate_unchecked() != NULL;
+#else
+    return PyGILState_Check();
+#endif
+}
+
 /* The name of the allocator set at pre-initialisation ("pymalloc", "pymalloc_debug", "malloc",
  * "malloc_debug", 3.13's "mimalloc"...), or NULL for an unknown set. Exported by 3.8-3.13; declared
  * only in an internal header before 3.13's cpython/pymem.h, hence this (compatible) declaration. */

@@ -85,8 +85,7 @@ static void rtl_destroy(void *st)
         /* Take the GIL for good on this thread (unless it holds it already), then drop our
          * reference. No Py_Finalize: finalising from another OS thread than the one that
          * initialised makes `threading` log KeyErrors, and the host exits right after. */
-        /* Not PyGILState_Check: it answers 1 on every thread once a sub-interpreter exists. */
-        if (rtl_tstate_unchecked() == NULL)
+        if (!rtl_thread_attached())
             PyEval_RestoreThread(t->main_ts);
         rtl_gil_shutdown(); /* only now: a thread exiting with the GIL must still release it */
         Py_CLEAR(t->base_class);

@@ -7,8 +7,8 @@ import (
 	"rtloader/test/helpers"
 )
 
-// Issue 11 item 4: SystemExit raised by run_simple_string is an uncaught exception like any other:
-// the traceback is printed, 0 is returned, no rtloader error is set, and the process goes on
+// Issue 11 item 4: SystemExit raised by run_simple_string is an uncaught exception: the traceback
+// is printed, 0 is returned, the error holds the SystemExit text (API.md 12.5), and the process goes on
 // (PyRun_SimpleString's PyErr_Print used to exit the host). Runs in a child process, since the old
 // behaviour ends it.
 func TestRunSimpleStringSystemExitDoesNotEndTheProcess(t *testing.T) {
@@ -32,7 +32,11 @@ func TestRunSimpleStringSystemExitDoesNotEndTheProcess(t *testing.T) {
 		if ok {
 			t.Errorf("run_simple_string(%q) = 1, want 0", code)
 		}
-		expectNoError(t)
+		if !rt().HasError() {
+			t.Errorf("run_simple_string(%q): no error stored", code)
+		} else if msg := rt().Error(); !strings.Contains(msg, "SystemExit") {
+			t.Errorf("run_simple_string(%q): error %q, want one naming SystemExit", code, msg)
+		}
 	}
 	// Nor through sys.excepthook: PyErr_Print calls it, and ends the process when it raises
 	// SystemExit.

@@ -606,14 +606,3 @@ func (r *Rtloader) UnregisterAllCallbacks() {
 		r.SetCallback(c, false)
 	}
 }
-
-// TryEnableSubinterpreters calls enable_subinterpreters(on) when the loader has it: ok is its
-// result, present false when the loader predates the function (see cgo_helpers.h).
-func (r *Rtloader) TryEnableSubinterpreters(on bool) (ok, present bool) {
-	v := C.int(0)
-	if on {
-		v = 1
-	}
-	res := C.rtlgo_enable_subinterpreters(r.p, v)
-	return res == 1, res >= 0
-}

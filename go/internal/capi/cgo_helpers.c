@@ -118,12 +118,6 @@ const char *rtlgo_callback_name(int which)
     return which >= 0 && which < RTLGO_CB_COUNT ? names[which] : NULL;
 }
 
-int rtlgo_enable_subinterpreters(rtloader_t *r, int on)
-{
-    int (*fn)(rtloader_t *, int) = (int (*)(rtloader_t *, int))dlsym(RTLD_DEFAULT, "enable_subinterpreters");
-    return fn == NULL ? -1 : fn(r, on);
-}
-
 int rtlgo_lsan_check(void)
 {
     int (*check)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "__lsan_do_recoverable_leak_check");

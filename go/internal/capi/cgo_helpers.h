@@ -37,11 +37,6 @@ int rtlgo_lsan_check(void);
 void rtlgo_install_faulty_malloc(void);
 void rtlgo_fault_arm(long n);
 long rtlgo_fault_disarm(int *hit);
-/* rtlgo_enable_subinterpreters calls enable_subinterpreters(r, on) when the loader exports it
- * (looked up with dlsym, so that this package builds against loaders with and without it): its
- * result, or -1 when the loader has no such function. */
-int rtlgo_enable_subinterpreters(rtloader_t *r, int on);
-
 /* The callbacks, derived from the one list (src/common/rtl_callback_list.h): RTLGO_CB_<name> is
  * the callback's number, in list order. Go names callbacks only through these constants
  * (C.RTLGO_CB_<name>) or by name (rtlgo_callback_name), so nothing on the Go side depends on the
