@@ -31,7 +31,11 @@ var (
 func SinglePhaseExtension(t testing.TB) string {
 	t.Helper()
 	extOnce.Do(func() {
-		inc, err := exec.Command(PythonExe(), "-c", `import sysconfig; print(sysconfig.get_paths()["include"])`).Output()
+		// Neither Python nor the compiler runs with the ASan suite's preloaded runtime (its
+		// LeakSanitizer would report their exit-time memory as leaks).
+		py := exec.Command(PythonExe(), "-c", `import sysconfig; print(sysconfig.get_paths()["include"])`)
+		py.Env = environWithout("LD_PRELOAD")
+		inc, err := py.Output()
 		if err != nil {
 			extErr = fmt.Errorf("%s: could not read the include folder: %v", PythonExe(), err)
 			return
@@ -45,8 +49,10 @@ func SinglePhaseExtension(t testing.TB) string {
 			extErr = err
 			return
 		}
-		out, err := exec.Command("gcc", "-shared", "-fPIC", "-I"+strings.TrimSpace(string(inc)), "-o",
-			filepath.Join(extDir, "si_single_phase.so"), src).CombinedOutput()
+		cc := exec.Command("gcc", "-shared", "-fPIC", "-I"+strings.TrimSpace(string(inc)), "-o",
+			filepath.Join(extDir, "si_single_phase.so"), src)
+		cc.Env = environWithout("LD_PRELOAD")
+		out, err := cc.CombinedOutput()
 		if err != nil {
 			extErr = fmt.Errorf("gcc: %v\n%s", err, out)
 		}
