@@ -143,7 +143,7 @@ RTL_HIDDEN int rtl_run_simple_string(const void *st, const char *code)
             rtl_err_fetch(&type, &value, &tb); /* owned references */
             if (type != NULL)
                 PyErr_Display(type, value, tb);
-            PyErr_Clear();                   /* in case printing itself failed */
+            PyErr_Clear();                  /* in case printing itself failed */
             PyErr_Restore(type, value, tb); /* steals all three */
             rtl_set_error_py((rtl_three_t *)(uintptr_t)st, "");
         } else {
