@@ -87,7 +87,8 @@ void rtlc_buf_put(rtlc_buf_t *b, const char *s, size_t n)
         b->buf = nb;
         b->cap = cap;
     }
-    memcpy(b->buf + b->len, s, n);
+    if (n > 0) /* s may be NULL for an empty piece (an empty buffer's text): memcpy must not see it */
+        memcpy(b->buf + b->len, s, n);
     b->len += n;
     b->buf[b->len] = '\0';
 }
