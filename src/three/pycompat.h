@@ -96,6 +96,40 @@ static inline int rtl_long_small(PyObject *o, long *out)
 #endif
 }
 
+/* rtl_long_small, and also a positive int of exactly two digits (2**30 <= v < 2**60: a Unix time),
+ * where that fits in a long. 3.12 keeps the digit count and sign in lv_tag; before it, Py_SIZE is
+ * the signed digit count. Only for objects that passed PyLong_CheckExact. */
+static inline int rtl_long_two_digits(PyObject *o, long *out)
+{
+#if (LONG_MAX >> (2 * PyLong_SHIFT)) > 0
+    const digit *d;
+#    if PY_VERSION_HEX >= 0x030C0000
+    int two = ((PyLongObject *)o)->long_value.lv_tag == ((uintptr_t)2 << _PyLong_NON_SIZE_BITS); /* sign 0: + */
+    d = ((PyLongObject *)o)->long_value.ob_digit;
+#    else
+    int two = Py_SIZE(o) == 2;
+    d = ((PyLongObject *)o)->ob_digit;
+#    endif
+    if (two) {
+        *out = (long)(((unsigned long)d[1] << PyLong_SHIFT) | d[0]);
+        return 1;
+    }
+#endif
+    return rtl_long_small(o, out);
+}
+
+/* PyDict_Next without its wrapper: through 3.12 the public function only forwards to the exported
+ * _PyDict_Next, a second call per entry that figure 2b (submit_event's dict walk) measures; 3.13
+ * made _PyDict_Next internal, so there the public function is the one call. */
+static inline int rtl_dict_next(PyObject *d, Py_ssize_t *pos, PyObject **key, PyObject **value)
+{
+#if PY_VERSION_HEX < 0x030D0000
+    return _PyDict_Next(d, pos, key, value, NULL);
+#else
+    return PyDict_Next(d, pos, key, value);
+#endif
+}
+
 /* ---- sub-interpreters (subinterp.c) ----
  * A per-interpreter GIL (PEP 684) and Py_NewInterpreterFromConfig arrive in 3.12. 3.12 and 3.13
  * share the PyInterpreterConfig layout and its `gil` values (3.12's betas had a bool `own_gil`

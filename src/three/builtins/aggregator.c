@@ -46,23 +46,30 @@ static const struct {
 enum { RTL_EVENT_KEY_TS = RTL_EVENT_NFIELDS, RTL_EVENT_KEY_TAGS, RTL_EVENT_NKEYS };
 
 /* The module's state, one per interpreter (state.c), released with the module; read and written
- * with that interpreter's GIL held. Only strong references (traverse and clear walk it as an
- * array of them).
+ * with that interpreter's GIL held. Strong references first (traverse and clear walk them as an
+ * array: RTL_AGG_STATE_NREFS), then plain data.
  *
- * nul_free: strings already known to hold no NUL, one slot per string argument of submit_metric:
- * a check passes the same check_id and hostname objects on every call, and often the same name,
- * so the scan runs once per new object instead of once per call. Each slot holds a strong
- * reference, so a pointer equal to it is that very (immutable, exact) str; replacing one frees at
- * most an exact str, which runs no Python code. What a miss costs: `make bench`, figure 1m.
+ * nul_free: strings already known to hold no NUL, one slot per string argument of submit_metric
+ * (submit_event shares the check_id slot): a check passes the same check_id and hostname objects
+ * on every call, and often the same name, so the scan runs once per new object instead of once
+ * per call. Each slot holds a strong reference, so a pointer equal to it is that very (immutable,
+ * exact) str; replacing one frees at most an exact str, which runs no Python code. What a miss
+ * costs: `make bench`, figure 1m.
  *
- * event_keys: the event dict's keys, interned once, so that submit_event looks them up without
- * making a str per key and per call, and with errors reported (PyDict_GetItemWithError). */
+ * event_keys: the event dict's keys, interned once: a literal key in a check's source is that very
+ * object, and the lookups (rtl_event_read's general case) make no str per key and per call.
+ *
+ * by_len: the event keys of each length (at most RTL_EVENT_SAME_LEN share one), as indexes + 1
+ * (0: none), so that a dict key is matched with at most two comparisons (rtl_event_key_index). */
 enum { RTL_NF_CHECK_ID, RTL_NF_NAME, RTL_NF_HOSTNAME, RTL_NF_SLOTS };
+#define RTL_EVENT_MAX_LEN 16 /* "source_type_name" */
+#define RTL_EVENT_SAME_LEN 2
 typedef struct {
     PyObject *nul_free[RTL_NF_SLOTS];
     PyObject *event_keys[RTL_EVENT_NKEYS];
+    unsigned char by_len[RTL_EVENT_MAX_LEN + 1][RTL_EVENT_SAME_LEN];
 } rtl_aggregator_state_t;
-#define RTL_AGG_STATE_NREFS (sizeof(rtl_aggregator_state_t) / sizeof(PyObject *))
+#define RTL_AGG_STATE_NREFS (offsetof(rtl_aggregator_state_t, by_len) / sizeof(PyObject *))
 
 static inline int rtl_fast_str(PyObject *o, PyObject **slot, const char **out)
 {
@@ -205,89 +212,6 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
-/* timestamp: a C long; a failed conversion, or -1, gives 0 ("now") with the error cleared. */
-static long rtl_event_ts(PyObject *ts)
-{
-    long v;
-
-    if (ts == NULL || PyFloat_Check(ts)) /* floats are refused by PyLong_AsLong from 3.10 on */
-        return 0;
-    v = PyLong_AsLong(ts);
-    if (v == -1) {
-        PyErr_Clear();
-        return 0;
-    }
-    return v;
-}
-
-/* dict[key] as a borrowed reference; NULL when absent (*failed = 0) or when the lookup raised
- * (*failed = 1, the exception left set: a key whose __eq__ raises, for instance). */
-static PyObject *rtl_event_get(PyObject *dict, PyObject *key, int *failed)
-{
-    PyObject *v = PyDict_GetItemWithError(dict, key); /* borrowed */
-
-    if (v == NULL && PyErr_Occurred())
-        *failed = 1;
-    return v;
-}
-
-/* submit_event(check, check_id, event) */
-static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    PyObject *check, *dict, *py_tags = NULL, *ret = NULL;
-    PyObject *refs[RTL_EVENT_NFIELDS] = {NULL};
-    const char *check_id;
-    rtl_aggregator_state_t *mst;
-    event_t ev;
-    rtl_strv_t tags;
-    rtl_strv_status_t st = RTL_STRV_OK;
-    int failed = 0;
-    size_t i;
-
-    if (rtl_cb.submit_event == NULL)
-        Py_RETURN_NONE;
-    if ((mst = (rtl_aggregator_state_t *)PyModule_GetState(self)) == NULL)
-        return NULL;
-    rtl_strv_init(&tags, 0);
-    if (rtl_parse_args(args, nargs, "OsO", &check, &check_id, &dict) < 0)
-        return NULL;
-    if (!PyDict_Check(dict)) {
-        PyErr_SetString(PyExc_TypeError, RTL_ERR_EVENT_NOT_DICT);
-        return NULL;
-    }
-    Py_INCREF(dict); /* the fields below are borrowed from its values */
-
-    memset(&ev, 0, sizeof(ev));
-    for (i = 0; i < RTL_EVENT_NFIELDS && !failed; i++) {
-        refs[i] = rtl_event_get(dict, mst->event_keys[i], &failed); /* borrowed, or NULL */
-        Py_XINCREF(refs[i]);                                        /* keeps the lent string alive */
-        *(const char **)((char *)&ev + rtl_event_fields[i].offset) = rtl_borrow_string(refs[i]);
-    }
-    if (!failed)
-        ev.ts = rtl_event_ts(rtl_event_get(dict, mst->event_keys[RTL_EVENT_KEY_TS], &failed)); /* borrowed */
-    if (!failed)
-        py_tags = rtl_event_get(dict, mst->event_keys[RTL_EVENT_KEY_TAGS], &failed); /* absent: tags = NULL */
-    if (failed)
-        goto done; /* a lookup raised: nothing is submitted */
-    if (py_tags != NULL) {
-        st = rtl_strv_from_tags(&tags, py_tags);
-        if (st != RTL_STRV_OK) {
-            rtl_raise_tags_error(st);
-            goto done;
-        }
-        ev.tags = tags.v;
-    }
-    rtl_cb.submit_event((char *)check_id, &ev);
-    ret = Py_None;
-    Py_INCREF(ret);
-done:
-    rtl_strv_release(&tags);
-    for (i = 0; i < RTL_EVENT_NFIELDS; i++)
-        Py_XDECREF(refs[i]);
-    Py_DECREF(dict);
-    return ret;
-}
-
 /* submit_histogram_bucket(check, check_id, name, value, lower_bound, upper_bound, monotonic,
  *                         hostname, tags[, flush_first_value]) */
 static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -337,6 +261,184 @@ static PyObject *rtl_submit_event_platform_event(PyObject *self, PyObject *const
     Py_RETURN_NONE;
 }
 
+/* The event dict's key for index i (rtl_event_fields, then timestamp and tags). */
+static const char *rtl_event_key_name(size_t i)
+{
+    return i < RTL_EVENT_NFIELDS ? rtl_event_fields[i].key : i == RTL_EVENT_KEY_TS ? "timestamp" : "tags";
+}
+
+/* timestamp: a C long; a failed conversion, or -1, gives 0 ("now") with the error cleared. An exact
+ * int of up to two digits (any Unix time) is read inline; anything else goes through PyLong_AsLong
+ * (which may call __index__), except floats, which PyLong_AsLong refuses from 3.10 on. */
+static long rtl_event_ts(PyObject *ts)
+{
+    long v;
+
+    if (ts == NULL)
+        return 0;
+    if (!PyLong_CheckExact(ts) || !rtl_long_two_digits(ts, &v)) {
+        if (PyFloat_Check(ts))
+            return 0;
+        v = PyLong_AsLong(ts);
+        if (v == -1)
+            PyErr_Clear();
+    }
+    return v == -1 ? 0 : v;
+}
+
+/* A dict key's index among the event keys, or RTL_EVENT_NKEYS for any other key. Only for an exact
+ * str: its equality with another exact str is its content, so this finds what a dict lookup would.
+ * The candidates are the keys of its length: the interned name itself (a literal key in the check's
+ * source is that very object) or else an ASCII str of the same characters (the names are ASCII). */
+static inline size_t rtl_event_key_index(const rtl_aggregator_state_t *mst, PyObject *key)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(key);
+    const unsigned char *c;
+    const char *s;
+    int j;
+
+    if (n > RTL_EVENT_MAX_LEN)
+        return RTL_EVENT_NKEYS;
+    c = mst->by_len[n];
+    for (j = 0; j < RTL_EVENT_SAME_LEN && c[j] != 0; j++)
+        if (key == mst->event_keys[c[j] - 1])
+            return c[j] - 1u;
+    if ((s = rtl_ascii_data(key, NULL)) == NULL)
+        return RTL_EVENT_NKEYS;
+    for (j = 0; j < RTL_EVENT_SAME_LEN && c[j] != 0; j++)
+        if (memcmp(rtl_event_key_name(c[j] - 1u), s, (size_t)n) == 0)
+            return c[j] - 1u;
+    return RTL_EVENT_NKEYS;
+}
+
+/* What submit_event reads from its dict: the event's strings (lent from the values), and the
+ * timestamp and tags objects, with a strong reference to every value used (held[0..n)), so that
+ * the lent strings outlive any Python code that runs before the callback returns (__index__ of
+ * the timestamp, __getitem__ of a tag sequence, a callback that runs Python). */
+typedef struct {
+    event_t ev;
+    PyObject *ts, *tags; /* borrowed from held, or NULL when absent */
+    PyObject *held[RTL_EVENT_NKEYS];
+    int n;
+} rtl_event_read_t;
+
+static void rtl_event_read_init(rtl_event_read_t *r)
+{
+    memset(&r->ev, 0, sizeof(r->ev));
+    r->ts = r->tags = NULL;
+    r->n = 0;
+}
+
+static void rtl_event_read_release(rtl_event_read_t *r)
+{
+    while (r->n > 0)
+        Py_DECREF(r->held[--r->n]);
+}
+
+/* Take the value v (borrowed) of event key i. Each key is taken at most once. */
+static inline void rtl_event_take(rtl_event_read_t *r, size_t i, PyObject *v)
+{
+    const char *s;
+
+    Py_INCREF(v);
+    r->held[r->n++] = v;
+    if (i == RTL_EVENT_KEY_TS)
+        r->ts = v;
+    else if (i == RTL_EVENT_KEY_TAGS)
+        r->tags = v;
+    else {
+        if ((s = rtl_ascii_data(v, NULL)) == NULL)
+            s = rtl_borrow_string(v);
+        *(const char **)((char *)&r->ev + rtl_event_fields[i].offset) = s;
+    }
+}
+
+/* Dicts up to this size are walked once instead of looked up RTL_EVENT_NKEYS times. */
+#define RTL_EVENT_WALK_MAX 16
+
+/*
+ * Read the event dict into r (initialised here). Returns 0, or -1 with the lookup's exception set
+ * (a key whose __eq__ raises) and r holding nothing.
+ *
+ * The fast case, measured by figure 2b (`make bench`): a small dict whose keys are all exact strs
+ * is walked once, each key matched by its length (rtl_event_key_index). For such keys this finds exactly what
+ * the lookups find, and runs no Python code. Any other key (a str subclass, an object with its own
+ * __eq__) could equal a name in its own way: the dict is then looked up key by key, in order.
+ */
+static int rtl_event_read(const rtl_aggregator_state_t *mst, PyObject *dict, rtl_event_read_t *r)
+{
+    PyObject *k = NULL, *v;
+    Py_ssize_t pos = 0;
+    size_t i;
+
+    rtl_event_read_init(r);
+    if (PyDict_GET_SIZE(dict) <= RTL_EVENT_WALK_MAX) {
+        while (rtl_dict_next(dict, &pos, &k, &v) && PyUnicode_CheckExact(k)) { /* borrowed */
+            if ((i = rtl_event_key_index(mst, k)) < RTL_EVENT_NKEYS)
+                rtl_event_take(r, i, v);
+            k = NULL;
+        }
+        if (k == NULL) /* walked to the end */
+            return 0;
+        rtl_event_read_release(r); /* a key that is not an exact str: start again, by lookups */
+        rtl_event_read_init(r);
+    }
+    for (i = 0; i < RTL_EVENT_NKEYS; i++) {
+        v = PyDict_GetItemWithError(dict, mst->event_keys[i]); /* borrowed, or NULL */
+        if (v != NULL)
+            rtl_event_take(r, i, v); /* held: a later lookup's __eq__ may remove it */
+        else if (PyErr_Occurred()) {
+            rtl_event_read_release(r);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* submit_event(check, check_id, event) */
+static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *check, *dict, *ret = NULL;
+    const char *check_id;
+    rtl_aggregator_state_t *mst;
+    rtl_event_read_t r;
+    rtl_strv_t tags;
+    rtl_strv_status_t st;
+
+    if (rtl_cb.submit_event == NULL)
+        Py_RETURN_NONE;
+    if ((mst = (rtl_aggregator_state_t *)PyModule_GetState(self)) == NULL)
+        return NULL;
+    if (nargs == 3 && rtl_fast_str(args[1], &mst->nul_free[RTL_NF_CHECK_ID], &check_id))
+        dict = args[2]; /* what the parser gives for an exact, NUL-free str check_id */
+    else if (rtl_parse_args(args, nargs, "OsO", &check, &check_id, &dict) < 0)
+        return NULL;
+    if (!PyDict_Check(dict)) {
+        PyErr_SetString(PyExc_TypeError, RTL_ERR_EVENT_NOT_DICT);
+        return NULL;
+    }
+    if (rtl_event_read(mst, dict, &r) < 0)
+        return NULL; /* a lookup raised: nothing is submitted */
+
+    r.ev.ts = rtl_event_ts(r.ts); /* may run __index__: the values are held */
+    tags.n = 0, tags.heap = NULL; /* released below whatever happens */
+    if (r.tags != NULL) {         /* absent: tags = NULL */
+        st = rtl_strv_from_tags(&tags, r.tags);
+        if (st != RTL_STRV_OK) {
+            rtl_raise_tags_error(st);
+            goto done;
+        }
+        r.ev.tags = tags.v;
+    }
+    rtl_cb.submit_event((char *)check_id, &r.ev);
+    ret = Py_None;
+    Py_INCREF(ret);
+done:
+    rtl_strv_release(&tags);
+    rtl_event_read_release(&r);
+    return ret;
+}
+
 static PyMethodDef rtl_aggregator_methods[] = {
     {"submit_metric", RTL_METH(rtl_submit_metric), METH_FASTCALL, "Submit metrics."},
     {"submit_service_check", RTL_METH(rtl_submit_service_check), METH_FASTCALL, "Submit service checks."},
@@ -368,10 +470,16 @@ static int rtl_aggregator_exec(PyObject *m)
         if (PyModule_AddIntConstant(m, consts[i].name, consts[i].value) < 0)
             return -1;
     for (i = 0; i < RTL_EVENT_NKEYS; i++) {
-        const char *key = i < RTL_EVENT_NFIELDS   ? rtl_event_fields[i].key
-                          : i == RTL_EVENT_KEY_TS ? "timestamp"
-                                                  : "tags";
-        if ((st->event_keys[i] = PyUnicode_InternFromString(key)) == NULL) /* new reference */
+        size_t n = strlen(rtl_event_key_name(i));
+        int j = 0;
+        while (j < RTL_EVENT_SAME_LEN && n <= RTL_EVENT_MAX_LEN && st->by_len[n][j] != 0)
+            j++;
+        if (n > RTL_EVENT_MAX_LEN || j == RTL_EVENT_SAME_LEN) { /* a new key: widen the table */
+            PyErr_SetString(PyExc_SystemError, "aggregator: event key table too small");
+            return -1;
+        }
+        st->by_len[n][j] = (unsigned char)(i + 1);
+        if ((st->event_keys[i] = PyUnicode_InternFromString(rtl_event_key_name(i))) == NULL) /* new ref */
             return -1;
     }
     return 0;

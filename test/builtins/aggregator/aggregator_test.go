@@ -1,6 +1,7 @@
 package aggregator
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -468,6 +469,97 @@ func TestSubmitEventTimestampFallsBackToZero(t *testing.T) {
 		if ev.Ts != 0 {
 			t.Errorf("event %d: ts = %d, want 0", i, ev.Ts)
 		}
+	}
+}
+
+// Every kind of key finds what a dict lookup finds: literal (interned) keys, equal strs built at
+// run time, a str subclass (equal to the name, so a lookup finds it), near misses of the same
+// length, non-ASCII keys, non-str keys, and a dict too large to be walked.
+func TestSubmitEventKeysFoundAsALookupFindsThem(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class S(str): pass
+		built = lambda s: ''.join(list(s))
+		events = [
+			{'msg_title': 'a', 'timestamp': 5},
+			{built('msg_title'): 'b', built('timestamp'): 6, built('tags'): ['x']},
+			{S('msg_title'): 'c', 'timestamp': 7},
+			{'msg_titlX': 'no', 'timestamp': 8, 'tagz': ['no'], 'msg_t\u00eftle': 'no', 1: 'no', None: 'no'},
+			dict([('msg_title', 'e'), ('timestamp', 9)] + [('k%d' % i, i) for i in range(40)]),
+			{'source_type_name': 'f', 'aggregation_key': 'g', 'host': 'h', 'tags': ('y',)},
+		]
+		for e in events:
+			aggregator.submit_event(None, 'id', e)
+		out.write('ok')
+	`, "ok")
+	want := []string{"a 5 ", "b 6 x", "c 7 ", "<nil> 8 ", "e 9 ", "<nil> 0 y"}
+	if len(*evs) != len(want) {
+		t.Fatalf("%d events, want %d", len(*evs), len(want))
+	}
+	for i, ev := range *evs {
+		got := fmt.Sprintf("%s %d %s", strp(ev.Title), ev.Ts, strings.Join(ev.Tags, ","))
+		if got != want[i] {
+			t.Errorf("event %d: %q, want %q", i, got, want[i])
+		}
+	}
+	last := (*evs)[5]
+	if strp(last.SourceTypeName) != "f" || strp(last.AggregationKey) != "g" || strp(last.Host) != "h" {
+		t.Errorf("event 5: %+v", last)
+	}
+}
+
+// Timestamps are exact across the whole range of a C long, whatever the size of the int object
+// (one internal digit, two, or more), and the fallbacks to 0 keep their meaning.
+func TestSubmitEventTimestampRange(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class I(int): pass
+		class Idx:
+			def __index__(self): return 1700000000
+		for ts in (0, 1, 2**30 - 1, 2**30, 1700000000, 2**31, 2**60 - 1, 2**60, 2**62, 2**63 - 1,
+				-2**30, -2**31, -2**62, -2**63, True, I(2**40), Idx()):
+			aggregator.submit_event(None, 'id', {'timestamp': ts})
+		out.write('ok')
+	`, "ok")
+	want := []int64{0, 1, 1<<30 - 1, 1 << 30, 1700000000, 1 << 31, 1<<60 - 1, 1 << 60, 1 << 62, 1<<63 - 1,
+		-(1 << 30), -(1 << 31), -(1 << 62), -1 << 63, 1, 1 << 40, 1700000000}
+	if len(*evs) != len(want) {
+		t.Fatalf("%d events, want %d", len(*evs), len(want))
+	}
+	for i, ev := range *evs {
+		if int64(ev.Ts) != want[i] {
+			t.Errorf("event %d: ts = %d, want %d", i, ev.Ts, want[i])
+		}
+	}
+}
+
+// The strings lent to the host stay valid when Python code run before the callback (the
+// timestamp's __index__) empties the dict they came from.
+func TestSubmitEventFieldsOutliveTheDict(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	evs := recordEvents(t)
+	builtintest.Expect(t, `
+		import aggregator
+		class Ts:
+			def __index__(self):
+				ev.clear()
+				return 42
+		ev = {'msg_title': ''.join(['ti', 'tle']), 'msg_text': 'x' * 1000, 'timestamp': Ts(),
+			'tags': ['t%d' % i for i in range(3)]}
+		aggregator.submit_event(None, 'id', ev)
+		out.write('ok')
+	`, "ok")
+	if len(*evs) != 1 {
+		t.Fatalf("%d events", len(*evs))
+	}
+	ev := (*evs)[0]
+	if strp(ev.Title) != "title" || strp(ev.Text) != strings.Repeat("x", 1000) || ev.Ts != 42 ||
+		strings.Join(ev.Tags, ",") != "t0,t1,t2" {
+		t.Errorf("event = %q %d %q", strp(ev.Title), ev.Ts, ev.Tags)
 	}
 }
 
