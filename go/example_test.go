@@ -31,7 +31,7 @@ func options(h rtloader.Host) rtloader.Options {
 	return rtloader.Options{
 		PythonHome:  os.Getenv("RTLOADER_PYTHON_HOME"),
 		PythonExe:   os.Getenv("RTLOADER_PYTHON_EXE"),
-		PythonPaths: []string{"../python", "testdata/checks.d"},
+		PythonPaths: []string{"../python", "testdata/python"},
 		Host:        h,
 	}
 }

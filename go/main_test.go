@@ -134,7 +134,7 @@ func testOptions(h Host) Options {
 	return Options{
 		PythonHome:  os.Getenv("RTLOADER_PYTHON_HOME"),
 		PythonExe:   exe,
-		PythonPaths: []string{filepath.Join(repoDir(), "python"), filepath.Join(repoDir(), "go", "testdata", "checks.d")},
+		PythonPaths: []string{filepath.Join(repoDir(), "python"), filepath.Join(repoDir(), "go", "testdata", "python")},
 		Host:        h,
 		TrackMemory: true,
 		// The matrix's sub-interpreter pass (Python 3.12+) sets RTLOADER_SUBINTERPRETERS=1.

@@ -9,7 +9,7 @@ import (
 )
 
 // Issue 11 item 1: get_checks_warnings and get_check_diagnoses fed hostile values by a check
-// (test/python/hostile_check.py). Each case must give the spec's result or a clean error: never
+// (test/testdata/python/hostile_check.py). Each case must give the spec's result or a clean error: never
 // a crash (ASan: heap overflow), a leak (the counters) or a Python error left pending.
 
 // hostileWarnings runs get_checks_warnings on HostileCheck in the given mode.

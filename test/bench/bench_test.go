@@ -37,7 +37,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(helpers.Main(m, true)) }
 
-// The loops live in one function each so their locals are fast locals (as in bench/python).
+// The loops live in one function each so their locals are fast locals (as in bench/python/rtl_bench.py).
 const loops = `
 import sys, aggregator
 _RTL_TAGS3 = ["env:bench", "role:database", "availability-zone:us-east-1a"]

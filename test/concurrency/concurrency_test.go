@@ -22,7 +22,7 @@ import (
 const (
 	workers        = 8
 	runsPerWorker  = 1250 // 10,000 runs in total
-	metricsPerRun  = 3    // METRICS_PER_RUN in python/hb_concurrency_check.py
+	metricsPerRun  = 3    // METRICS_PER_RUN in test/testdata/python/hb_concurrency_check.py
 	suiteDeadline  = 240 * time.Second
 	blockedTimeout = 30 * time.Second
 )

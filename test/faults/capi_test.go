@@ -20,7 +20,7 @@ func withGIL(f func() string) func(t *testing.T) string {
 	}
 }
 
-// behaviourClass loads BehaviourCheck (test/python/behaviour_check.py) for the duration of t.
+// behaviourClass loads BehaviourCheck (test/testdata/python/behaviour_check.py) for the duration of t.
 func behaviourClass(t *testing.T) bindings.PyObject {
 	t.Helper()
 	var c bindings.PyObject

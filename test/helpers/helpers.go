@@ -53,8 +53,9 @@ func TestDir() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), ".."))
 }
 
-// FixturesDir returns the absolute path of test/python (added to sys.path by Setup).
-func FixturesDir() string { return filepath.Join(TestDir(), "python") }
+// FixturesDir returns the absolute path of test/testdata/python, the suite-wide Python fixtures
+// (added to sys.path by Setup).
+func FixturesDir() string { return filepath.Join(TestDir(), "testdata", "python") }
 
 // BuildDir returns the build directory ($RTLOADER_BUILD, default <repo>/build).
 func BuildDir() string {
@@ -115,7 +116,7 @@ var BeforeMake3 func()
 var BeforeInit func(rt *bindings.Rtloader)
 
 // Setup makes the process's interpreter the way a Go host does, through the public package
-// (rtloader.Open): the memory tracker on, make3(home, exe), test/python on the Python path,
+// (rtloader.Open): the memory tracker on, make3(home, exe), test/testdata/python on the Python path,
 // every callback registered, sub-interpreters on in
 // the matrix's sub-interpreter pass (SubinterpretersMode), BeforeInit, init. The callbacks' Go handlers then start unset, so they behave
 // as harmless defaults (cgo_free is rtloader's _free). It sets Rt to the raw handle Open made.

@@ -127,11 +127,11 @@ func RunPyExpect(t testing.TB, code, want string) {
 
 var localFixtures sync.Map // absolute folder -> struct{}
 
-// AddLocalFixtures puts the calling test package's python/ folder at the front of the main
+// AddLocalFixtures puts the calling test package's testdata/python/ folder at the front of the main
 // interpreter's sys.path, once per process (sub-interpreters made later get the main sys.path).
 func AddLocalFixtures(t testing.TB) {
 	t.Helper()
-	dir, err := filepath.Abs("python")
+	dir, err := filepath.Abs(filepath.Join("testdata", "python"))
 	if err != nil {
 		t.Fatal(err)
 	}

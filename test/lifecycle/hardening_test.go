@@ -2,7 +2,7 @@
 // of init failure followed by calls from other OS threads that must return at once, a check that
 // raises in __del__, host callbacks that block while other threads keep calling, very large
 // results. Tests that need a fresh process run as child processes (helpers.RunChild); the others
-// share the interpreter helpers.Setup makes. The fixture is test/python/hb_lifecycle_check.py.
+// share the interpreter helpers.Setup makes. The fixture is test/testdata/python/hb_lifecycle_check.py.
 package lifecycle
 
 import (

@@ -42,7 +42,7 @@ func binary(t *testing.T, name string) string {
 
 func fixtures(t *testing.T) string {
 	t.Helper()
-	abs, err := filepath.Abs("fixtures")
+	abs, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,8 +544,8 @@ func TestYAMLDifferentialAgainstPyYAML(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import yaml").Run(); err != nil {
 		t.Skip("NOTE: /usr/bin/python3 cannot import yaml (apt-get install python3-yaml): differential test skipped")
 	}
-	corpus, _ := filepath.Abs("yaml-corpus")
-	cmd := exec.Command("/usr/bin/python3", "yamldiff.py", binary(t, "rtlc-yaml2json"), corpus)
+	corpus, _ := filepath.Abs(filepath.Join("testdata", "yaml-corpus"))
+	cmd := exec.Command("/usr/bin/python3", filepath.Join("testdata", "yamldiff.py"), binary(t, "rtlc-yaml2json"), corpus)
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {

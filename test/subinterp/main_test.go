@@ -38,7 +38,7 @@ func requireSubinterpreters(t *testing.T) {
 	}
 }
 
-// addFixtures puts this package's python/ folder on the main sys.path; new sub-interpreters get
+// addFixtures puts this package's testdata/python/ folder on the main sys.path; new sub-interpreters get
 // the main sys.path.
 func addFixtures(t *testing.T) { helpers.AddLocalFixtures(t) }
 

@@ -48,9 +48,9 @@
 #define TSAN_WATCHDOG_SECONDS 600
 #define TSAN_WORKERS 8
 #define TSAN_RUNS_PER_WORKER 1250 /* 10,000 runs, as test/concurrency */
-#define TSAN_METRICS_PER_RUN 3    /* METRICS_PER_RUN in test/concurrency/python/hb_concurrency_check.py */
-#define TSAN_PY_THREADS 4         /* THREADS in python/tsan_threads_check.py */
-#define TSAN_PY_CALLS 25          /* CALLS in python/tsan_threads_check.py */
+#define TSAN_METRICS_PER_RUN 3    /* METRICS_PER_RUN in test/testdata/python/hb_concurrency_check.py */
+#define TSAN_PY_THREADS 4         /* THREADS in testdata/python/tsan_threads_check.py */
+#define TSAN_PY_CALLS 25          /* CALLS in testdata/python/tsan_threads_check.py */
 #define TSAN_CB_CHECKS 4          /* C threads running a tsan_threads_check each */
 #define TSAN_CB_RUNS 5            /* runs per C thread */
 #define TSAN_MAX_THREADS 16
@@ -216,7 +216,7 @@ static void set_callbacks(void)
 
 /* ---- shared steps ---------------------------------------------------------------------------- */
 
-static char dir_fixtures[4096], dir_tsan[4096], dir_concurrency[4096];
+static char dir_fixtures[4096], dir_tsan[4096];
 
 static void make_handle(const char *home, const char *exe)
 {
@@ -646,13 +646,9 @@ static void scenario_concurrency(void)
 {
     pthread_t canceller, th[4];
     rtloader_gilstate_t st;
-    char path[4200];
     int w, round;
     long total_cancelled = 0, total_sent = 0;
     pymem_stats_t pst = {0, 0};
-
-    snprintf(path, sizeof(path), "import sys\nsys.path.insert(0, %s%s%s)", "'", dir_concurrency, "'");
-    EXPECT(py(path), "sys.path");
 
     phase("8 threads run checks while a ninth cancels them");
     st = ensure_gil(rt);
@@ -951,9 +947,8 @@ int main(int argc, char **argv)
     scenario = argv[1];
     home = argv[3];
     exe = argv[4];
-    snprintf(dir_fixtures, sizeof(dir_fixtures), "%s/python", argv[2]);
-    snprintf(dir_tsan, sizeof(dir_tsan), "%s/tsan/python", argv[2]);
-    snprintf(dir_concurrency, sizeof(dir_concurrency), "%s/concurrency/python", argv[2]);
+    snprintf(dir_fixtures, sizeof(dir_fixtures), "%s/testdata/python", argv[2]);
+    snprintf(dir_tsan, sizeof(dir_tsan), "%s/tsan/testdata/python", argv[2]);
     signal(SIGALRM, on_alarm);
     alarm(TSAN_WATCHDOG_SECONDS);
 

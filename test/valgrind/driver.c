@@ -1,10 +1,10 @@
 /*
  * driver.c: the valgrind driver (issue 7). A C host that exercises every public API function and,
- * through python/vg_check.py, every built-in function once, with callbacks that return real data
+ * through testdata/python/vg_check.py, every built-in function once, with callbacks that return real data
  * allocated with rtloader's _malloc (as the Go host does), then checks that rtloader's allocation
  * counters balance. Run under valgrind by run.sh; exits non-zero on any unexpected result.
  *
- *   rtloader-vg-driver <fixtures dir (test/python)> <driver python dir (test/valgrind/python)>
+ *   rtloader-vg-driver <fixtures dir (test/testdata/python)> <driver python dir (test/valgrind/testdata/python)>
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,7 +300,7 @@ int main(int argc, char **argv)
     pymem_stats_t pst = {0, 0};
 
     if (argc != 3) {
-        fprintf(stderr, "usage: %s <test/python> <test/valgrind/python>\n", argv[0]);
+        fprintf(stderr, "usage: %s <test/testdata/python> <test/valgrind/testdata/python>\n", argv[0]);
         return 2;
     }
     VG_EXPECT(handle_crashes(0, 0, &err) == 1, "handle_crashes");
