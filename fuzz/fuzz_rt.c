@@ -17,7 +17,7 @@ rtloader_t *fz_start(const char *who, void (*setup)(rtloader_t *))
         fprintf(stderr, "%s: make3: %s\n", who, err ? err : "?");
         abort();
     }
-    add_python_path(rt, FUZZ_PYTHON_FIXTURES);
+    add_python_path(rt, FUZZ_PYTHON_BASE);
     if (setup != NULL)
         setup(rt);
     if (!init(rt)) {

@@ -4,8 +4,9 @@
 
 #include "datadog_agent_rtloader.h"
 
-/* make3 of the default backend with the memory tracker on, the test fixtures on the Python path,
- * setup(rt) (may be NULL: callbacks, say), then init. Aborts with "<who>: ..." on failure. */
+/* make3 of the default backend with the memory tracker on, the check base rtloader ships
+ * (python/, which init imports AgentCheck from) on the Python path, setup(rt) (may be NULL:
+ * callbacks, say), then init. Aborts with "<who>: ..." on failure. */
 rtloader_t *fz_start(const char *who, void (*setup)(rtloader_t *));
 
 /* Aborts with "<who>: rtloader memory not balanced after <what>" unless every rtloader allocation

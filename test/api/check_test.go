@@ -71,17 +71,19 @@ func TestGetCheckSetsCheckIDAndProvider(t *testing.T) {
 			t.Errorf("provider = %q, %v", v, ok)
 		}
 		rt().Decref(chk)
-		// Empty or NULL check_id/provider: the attributes are not set.
+		// Empty or NULL check_id/provider: the attributes are not set (they keep the value
+		// BehaviourCheck's constructor gave them).
+		const ctorValue = "set by the constructor"
 		for _, v := range []string{"", bindings.NULL} {
 			chk, ok = rt().GetCheck(c, "", "x", v, "n", v)
 			if !ok {
 				t.Fatalf("get_check: %s", rt().Error())
 			}
-			if _, ok := rt().GetAttrString(chk, "check_id"); ok {
-				t.Error("check_id set for an empty/NULL id")
+			if got, ok := rt().GetAttrString(chk, "check_id"); !ok || got != ctorValue {
+				t.Errorf("check_id = %q, %v for an empty/NULL id; want the constructor's %q", got, ok, ctorValue)
 			}
-			if _, ok := rt().GetAttrString(chk, "provider"); ok {
-				t.Error("provider set for an empty/NULL provider")
+			if got, ok := rt().GetAttrString(chk, "provider"); !ok || got != ctorValue {
+				t.Errorf("provider = %q, %v for an empty/NULL provider; want the constructor's %q", got, ok, ctorValue)
 			}
 			rt().Decref(chk)
 		}

@@ -59,17 +59,18 @@ var (
 
 func setup(b *testing.B) {
 	b.Helper()
+	helpers.AddLocalFixtures(b) // testdata/python: bench_noop_check
 	setupOnce.Do(func() {
 		helpers.Rt.WithGIL(func() {
 			if !helpers.Rt.RunSimpleString(loops) {
 				setupErr = fmt.Errorf("defining the benchmark loops failed")
 				return
 			}
-			// test_check.TestCheck: a leaf subclass of the fixtures' AgentCheck, whose run()
-			// returns "" and does nothing else.
-			_, class, ok := helpers.Rt.GetClass("test_check")
+			// bench_noop_check.BenchNoopCheck: a leaf subclass of the shipped AgentCheck whose
+			// run() returns "" and does nothing else.
+			_, class, ok := helpers.Rt.GetClass("bench_noop_check")
 			if !ok {
-				setupErr = fmt.Errorf("get_class(test_check): %s", helpers.Rt.Error())
+				setupErr = fmt.Errorf("get_class(bench_noop_check): %s", helpers.Rt.Error())
 				return
 			}
 			c, ok := helpers.Rt.GetCheck(class, "{}", `{"host": "db.example.com", "port": 5432, "tags": ["a", "b"]}`,

@@ -74,16 +74,21 @@ func startUp(t *testing.T) {
 		helpers.AssertMemoryBalanced(t)
 		return
 	}
-	pathOK := r.AddPythonPath(helpers.FixturesDir())
-	if !pathOK && !r.HasError() {
-		t.Error("add_python_path failed without an error")
+	pathOK := true
+	for _, p := range helpers.PythonPaths() {
+		if !r.AddPythonPath(p) {
+			pathOK = false
+			if !r.HasError() {
+				t.Error("add_python_path failed without an error")
+			}
+		}
 	}
 	r.RegisterAllCallbacks()
 	ok := r.Init()
 	disarm()
 	if ok {
 		if !pathOK {
-			t.Error("init succeeded although the fixtures path was not recorded")
+			t.Error("init succeeded although a path was not recorded")
 		}
 		r.WithGIL(func() {
 			if !r.RunSimpleString("import datadog_checks, aggregator") {

@@ -57,6 +57,31 @@ func TestDir() string {
 // (added to sys.path by Setup).
 func FixturesDir() string { return filepath.Join(TestDir(), "testdata", "python") }
 
+// CheckBaseDir returns the absolute path of the repository's python/ folder: the check base
+// rtloader ships (datadog_checks, the package init imports AgentCheck from), which every test
+// interpreter uses.
+func CheckBaseDir() string { return filepath.Join(TestDir(), "..", "python") }
+
+// PythonPaths returns what Setup adds to the Python path, in order: the suite's fixtures, then
+// the shipped check base (last, as the runner adds it).
+func PythonPaths() []string { return []string{FixturesDir(), CheckBaseDir()} }
+
+// FixtureIntegrations is what get_integration_list returns in a test interpreter: the shipped
+// base's get_datadog_wheels() lists the installed datadog-* distributions, and the fixtures hold
+// three (test/testdata/python/datadog_{foo,bar,baz}-1.0.0.dist-info) plus datadog-checks-dev,
+// which the list leaves out.
+const FixtureIntegrations = `["bar", "baz", "foo"]`
+
+// AddPythonPaths adds PythonPaths to r (a handle a test made itself, before its init).
+func AddPythonPaths(t testing.TB, r *bindings.Rtloader) {
+	t.Helper()
+	for _, p := range PythonPaths() {
+		if !r.AddPythonPath(p) {
+			t.Fatalf("add_python_path(%s): %s", p, r.Error())
+		}
+	}
+}
+
 // BuildDir returns the build directory ($RTLOADER_BUILD, default <repo>/build).
 func BuildDir() string {
 	if b := os.Getenv("RTLOADER_BUILD"); b != "" {
@@ -116,7 +141,7 @@ var BeforeMake3 func()
 var BeforeInit func(rt *bindings.Rtloader)
 
 // Setup makes the process's interpreter the way a Go host does, through the public package
-// (rtloader.Open): the memory tracker on, make3(home, exe), test/testdata/python on the Python path,
+// (rtloader.Open): the memory tracker on, make3(home, exe), PythonPaths on the Python path,
 // every callback registered, sub-interpreters on in
 // the matrix's sub-interpreter pass (SubinterpretersMode), BeforeInit, init. The callbacks' Go handlers then start unset, so they behave
 // as harmless defaults (cgo_free is rtloader's _free). It sets Rt to the raw handle Open made.
@@ -131,7 +156,7 @@ func Setup() error {
 	_, err := rtloader.Open(rtloader.Options{
 		PythonHome:  PythonHome(),
 		PythonExe:   PythonExe(),
-		PythonPaths: []string{FixturesDir()},
+		PythonPaths: PythonPaths(),
 		TrackMemory: true,
 		// The matrix's sub-interpreter pass (RTLOADER_SUBINTERPRETERS=1).
 		Subinterpreters: SubinterpretersMode(),

@@ -110,7 +110,7 @@ func TestDestroyThenMake3Again(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.AddPythonPath(helpers.FixturesDir())
+	helpers.AddPythonPaths(t, r)
 	r.RegisterAllCallbacks()
 	if !r.Init() {
 		t.Fatalf("init: %s", r.Error())
@@ -137,7 +137,7 @@ func TestDestroyThenMake3Again(t *testing.T) {
 			err.Error() != "RtLoader already initialized!" {
 			t.Errorf("round %d: second make3 = %v, want RtLoader already initialized!", round, err)
 		}
-		r2.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r2)
 		r2.RegisterAllCallbacks()
 		if round == 0 {
 			if r2.Init() {
@@ -168,7 +168,7 @@ func initFailure(t *testing.T, home, exe string, addFixturePaths bool, wantPrefi
 	}
 	r.InitPymemStats()
 	if addFixturePaths {
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 	}
 	r.RegisterAllCallbacks()
 	var ok bool

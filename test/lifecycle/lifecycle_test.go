@@ -149,7 +149,7 @@ func TestCallsBeforeInitFailFast(t *testing.T) {
 func TestInitSucceeds(t *testing.T) {
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init failed: %s", r.Error())
 		}
@@ -177,7 +177,7 @@ func TestInitSucceeds(t *testing.T) {
 func TestSecondInitFails(t *testing.T) {
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init failed: %s", r.Error())
 		}
@@ -195,7 +195,7 @@ func TestSecondInitFails(t *testing.T) {
 
 func TestInitFailsWithoutBaseClass(t *testing.T) {
 	child(t, func(t *testing.T) {
-		r := makeDefault(t) // no fixture path: datadog_checks cannot be imported
+		r := makeDefault(t) // no check base on the path: datadog_checks cannot be imported
 		if r.Init() {
 			t.Fatal("init succeeded without datadog_checks")
 		}
@@ -215,7 +215,7 @@ func TestInitFailsWithBrokenJSONModule(t *testing.T) {
 	dir := filepath.Join(os.TempDir(), "rtloader-broken-json")
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if r.Init() {
 			t.Fatal("init succeeded with a broken json module first on sys.path")
 		}
@@ -252,7 +252,7 @@ func TestInitFailsWithBogusHome(t *testing.T) {
 			}
 			return // a clear make3 error is acceptable
 		}
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if r.Init() {
 			t.Fatal("init succeeded with a bogus home")
 		}
@@ -281,7 +281,7 @@ func TestSecondMake3WithoutDestroyFails(t *testing.T) {
 func TestDestroyThenMake3AgainCannotReinit(t *testing.T) {
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}
@@ -303,7 +303,7 @@ func TestDestroyBeforeInitThenInitSucceeds(t *testing.T) {
 		r := makeDefault(t)
 		r.Destroy()
 		r2 := makeDefault(t)
-		r2.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r2)
 		if !r2.Init() {
 			t.Fatalf("init after destroying an uninitialised handle failed: %s", r2.Error())
 		}
@@ -344,7 +344,7 @@ func TestPymemStatsCountPythonAllocations(t *testing.T) {
 func TestPymemStatsZeroWithoutInitPymemStats(t *testing.T) {
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}
@@ -381,7 +381,7 @@ func TestBackendSelectedByVersion(t *testing.T) {
 			}
 			child(t, func(t *testing.T) {
 				r := make3(t, home, exe)
-				r.AddPythonPath(helpers.FixturesDir())
+				helpers.AddPythonPaths(t, r)
 				if !r.Init() {
 					t.Fatalf("init: %s", r.Error())
 				}
@@ -413,7 +413,7 @@ func TestBackendPython312(t *testing.T) {
 	}
 	child(t, func(t *testing.T) {
 		r := make3(t, home, filepath.Join(home, "bin", "python3.12"))
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}
@@ -472,7 +472,7 @@ func TestBackendEmptyHomeLoadsDefault(t *testing.T) {
 	}
 	child(t, func(t *testing.T) {
 		r := make3(t, "", "")
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}

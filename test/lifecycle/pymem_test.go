@@ -36,7 +36,7 @@ func TestPymemStatsUnderEveryAllocator(t *testing.T) {
 func expectPymemCountsAllocations(t *testing.T) {
 	r := makeDefault(t)
 	r.InitPymemStats()
-	r.AddPythonPath(helpers.FixturesDir())
+	helpers.AddPythonPaths(t, r)
 	if !r.Init() {
 		t.Fatalf("init: %s", r.Error())
 	}

@@ -37,7 +37,7 @@ func TestUserSitePackagesAreNotRead(t *testing.T) {
 	}
 	child(t, func(t *testing.T) {
 		r := makeDefault(t)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}

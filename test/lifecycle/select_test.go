@@ -362,7 +362,7 @@ func TestHomeKeepsUpstreamSpelling(t *testing.T) {
 	}
 	child(t, func(t *testing.T) {
 		r := make3(t, home, exe)
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		if !r.Init() {
 			t.Fatalf("init: %s", r.Error())
 		}
@@ -398,7 +398,7 @@ func TestErrorTextKeepsNonUTF8Home(t *testing.T) {
 	}
 	child(t, func(t *testing.T) {
 		r := make3(t, link, helpers.PythonExe())
-		r.AddPythonPath(helpers.FixturesDir())
+		helpers.AddPythonPaths(t, r)
 		escaped := strings.Replace(link, "\xff", `\udcff`, 1)
 		under := `File "` + escaped + "/lib/python" + v + "/"
 		if !r.Init() {

@@ -4,7 +4,10 @@
  * allocated with rtloader's _malloc (as the Go host does), then checks that rtloader's allocation
  * counters balance. Run under valgrind by run.sh; exits non-zero on any unexpected result.
  *
- *   rtloader-vg-driver <fixtures dir (test/testdata/python)> <driver python dir (test/valgrind/testdata/python)>
+ *   rtloader-vg-driver <python dir>...
+ *
+ * run.sh passes the suite's shared fixtures (test/testdata/python), the driver's own modules
+ * (test/valgrind/testdata/python) and the check base rtloader ships (python/), in that order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,9 +301,10 @@ int main(int argc, char **argv)
     char *err = NULL, *s;
     struct memory_stats ms;
     pymem_stats_t pst = {0, 0};
+    int i;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <test/testdata/python> <test/valgrind/testdata/python>\n", argv[0]);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s <python dir>...\n", argv[0]);
         return 2;
     }
     VG_EXPECT(handle_crashes(0, 0, &err) == 1, "handle_crashes");
@@ -312,9 +316,9 @@ int main(int argc, char **argv)
         return 1;
     }
     init_pymem_stats(r);
-    VG_EXPECT(add_python_path(r, argv[1]) == 1, "add_python_path");
-    VG_EXPECT(add_python_path(r, argv[2]) == 1, "add_python_path 2");
-    VG_EXPECT(add_python_path(r, argv[2]) == 0, "add_python_path duplicate");
+    for (i = 1; i < argc; i++)
+        VG_EXPECT(add_python_path(r, argv[i]) == 1, "add_python_path %s", argv[i]);
+    VG_EXPECT(add_python_path(r, argv[argc - 1]) == 0, "add_python_path duplicate");
     vg_set_callbacks(r);
     VG_EXPECT(has_subinterpreter_support(r) == 0, "has_subinterpreter_support");
     if (!init(r)) {
@@ -332,7 +336,9 @@ int main(int argc, char **argv)
     vg_checks(r);
     release_gil(r, st);
 
-    s = get_integration_list(r); /* [self-GIL]; the fixture base may not provide every helper */
+    s = get_integration_list(r); /* [self-GIL]; the fixtures' datadog-* distributions */
+    VG_EXPECT(s != NULL && strcmp(s, "[\"bar\", \"baz\", \"foo\"]") == 0, "get_integration_list = %s",
+              s ? s : get_error(r));
     rtloader_free(r, s);
     s = get_interpreter_memory_usage(r);
     rtloader_free(r, s);

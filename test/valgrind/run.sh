@@ -18,7 +18,7 @@ log="$out/valgrind.log"
 set +e
 PYTHONMALLOC=malloc valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite \
     --show-leak-kinds=definite --num-callers=40 --suppressions="$here/python.supp" \
-    "$out/rtloader-vg-driver" "$here/../testdata/python" "$here/testdata/python" >"$log" 2>&1
+    "$out/rtloader-vg-driver" "$here/../testdata/python" "$here/testdata/python" "$here/../../python" >"$log" 2>&1
 rc=$?
 set -e
 grep -E "^vg-driver" "$log" || true

@@ -7,6 +7,7 @@ import json
 
 from datadog_checks.checks import AgentCheck
 
+CONSTRUCTOR_VALUE = "set by the constructor"
 DIAG_MESSAGE = 'diag "quoted" back\\slash\b\f\n\r\t\x01\x1f\x7f \u00e9 end'
 
 
@@ -18,6 +19,9 @@ class BehaviourCheck(AgentCheck):
         self.received = json.dumps({"name": name, "init_config": init_config, "instances": list(instances)},
                                    sort_keys=True)
         self.mode = instances[0].get("raw", "")
+        # get_check sets check_id and provider after the constructor, and only when they are
+        # not empty: this value shows whether it did (TestGetCheckSetsCheckIDAndProvider).
+        self.check_id = self.provider = CONSTRUCTOR_VALUE
         if self.mode == "ctor_raise":
             raise RuntimeError("constructor failed")
 

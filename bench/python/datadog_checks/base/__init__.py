@@ -1,1 +1,0 @@
-# Benchmark stub of datadog_checks.base.

@@ -1,1 +1,0 @@
-# Test stub of the datadog_checks namespace package (standard library only).
