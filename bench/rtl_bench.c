@@ -1038,7 +1038,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "rtl_bench: [5] get_check\n");
         r = new_result("5", "get_check_decref", "get_check + rtloader_decref, 3-key instance");
         measure(r, op_get_check, NULL);
-        snprintf(r->note, sizeof(r->note), "load_config = json.loads (stub base)");
+        snprintf(r->note, sizeof(r->note), "load_config = json.loads (the bench's base)");
     }
 
     /* 3a. run_check with the GIL held across the loop. */

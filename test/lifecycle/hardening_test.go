@@ -370,7 +370,7 @@ func TestBlockedCallbackReleasingGIL(t *testing.T) {
 			})
 		}
 		if _, ok := rt().GetInterpreterMemoryUsage(); !ok {
-			rt().ClearError() // the fixture base may not provide utils.py_mem; only promptness matters
+			rt().ClearError() // only promptness matters here (utils.py_mem is a fixture: test/testdata/python)
 		}
 	})
 }
