@@ -482,7 +482,7 @@ static void scenario_gil(void)
 
     phase("self-GIL functions with and without the GIL");
     s = get_integration_list(rt);
-    /* the fixtures' datadog-* distributions (test/testdata/python/*.dist-info) */
+    /* the fixtures' datadog-* distributions (the .dist-info folders of test/testdata/python) */
     EXPECT(s != NULL && strcmp(s, "[\"bar\", \"baz\", \"foo\"]") == 0, "get_integration_list = %s", s ? s : "NULL");
     rtloader_free(rt, s);
     outer = ensure_gil(rt);
