@@ -113,7 +113,8 @@ func TestGetCheckDeprecatedSucceedsWithAgentConfig(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	withGIL(func() {
 		c := loadClass(t, "deprecated_check")
-		chk, ok := rt().GetCheckDeprecated(c, "", "{}", "agent: config", "id", "deprecated", "prov")
+		// JSON, which is YAML too: the shipped base's load_config needs PyYAML for other YAML.
+		chk, ok := rt().GetCheckDeprecated(c, "", "{}", `{"agent": "config"}`, "id", "deprecated", "prov")
 		if !ok || chk == nil {
 			t.Fatalf("get_check_deprecated failed: %s", rt().Error())
 		}
