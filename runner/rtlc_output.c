@@ -74,124 +74,134 @@ static void print_origin(FILE *f, const json_t *m)
         fprintf(f, "  at +%.3f s", json_real_value(at) / 1000.0);
 }
 
+/* One line per submitted item, each after its section's heading; the table below says which
+ * printer serves which record key. Items that can come from outside any run end with their origin. */
+static void print_metric(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %-15s %s = ", str(m, "type"), str(m, "name"));
+    print_value(f, json_object_get(m, "value"));
+    fputs("  tags: ", f);
+    print_tags(f, json_object_get(m, "tags"));
+    if (str(m, "hostname")[0])
+        fprintf(f, "  host: %s", str(m, "hostname"));
+    if (json_is_true(json_object_get(m, "flush_first_value")))
+        fputs("  flush_first_value", f);
+    if (json_object_get(m, "computed")) { /* --check-rate: what the Agent's aggregator would flush */
+        fputs("  => ", f);
+        print_value(f, json_object_get(m, "computed"));
+        fputs(strcmp(str(m, "type"), "rate") == 0 ? "/s" : " since the first run", f);
+    }
+}
+
+static void print_service_check(FILE *f, const json_t *m)
+{
+    json_int_t st = json_integer_value(json_object_get(m, "status"));
+    fprintf(f, "    %s: %s", str(m, "name"), st >= 0 && st <= 3 ? sc_status[st] : "?");
+    fputs("  tags: ", f);
+    print_tags(f, json_object_get(m, "tags"));
+    if (str(m, "hostname")[0])
+        fprintf(f, "  host: %s", str(m, "hostname"));
+    if (str(m, "message")[0])
+        fprintf(f, "  message: %s", str(m, "message"));
+}
+
+static void print_event(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s: %s  [alert_type: %s, priority: %s, source: %s, aggregation_key: %s, ts: %lld]  tags: ",
+            str(m, "msg_title"), str(m, "msg_text"), str(m, "alert_type"), str(m, "priority"),
+            str(m, "source_type_name"), str(m, "aggregation_key"),
+            (long long)json_integer_value(json_object_get(m, "timestamp")));
+    print_tags(f, json_object_get(m, "tags"));
+}
+
+static void print_bucket(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s [", str(m, "name"));
+    print_value(f, json_object_get(m, "lower_bound"));
+    fputs(", ", f);
+    print_value(f, json_object_get(m, "upper_bound"));
+    fprintf(f, "] = %lld%s  tags: ", (long long)json_integer_value(json_object_get(m, "value")),
+            json_is_true(json_object_get(m, "monotonic")) ? " (monotonic)" : "");
+    print_tags(f, json_object_get(m, "tags"));
+}
+
+static void print_platform_event(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s: %s", str(m, "event_type"), str(m, "raw_event"));
+}
+
+static void print_log(FILE *f, const json_t *m)
+{
+    fputs("    ", f);
+    print_json_inline(f, m);
+}
+
+static void print_metadata(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s = %s", str(m, "name"), str(m, "value"));
+}
+
+static void print_external_tags(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s (%s): ", str(m, "hostname"), str(m, "source_type"));
+    print_tags(f, json_object_get(m, "tags"));
+}
+
+static void print_telemetry(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s %s = ", str(m, "type"), str(m, "metric_name"));
+    print_value(f, json_object_get(m, "value"));
+}
+
+static void print_warning(FILE *f, const json_t *m)
+{
+    fprintf(f, "    %s", json_string_value(m) ? json_string_value(m) : "");
+}
+
+/* The message, then its traceback (if any) indented under it. */
+static void print_error(FILE *f, const json_t *m)
+{
+    const char *p = str(m, "traceback");
+
+    fprintf(f, "    %s", str(m, "message"));
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(f, "\n      %.*s", (int)n, p);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 void rtlc_print_record(FILE *f, const json_t *run)
 {
-    size_t i;
+    static const struct {
+        const char *key, *title;
+        void (*print)(FILE *, const json_t *);
+        int origin; /* the item may come from outside any run: print_origin */
+    } sections[] = {
+        {"metrics", "metrics", print_metric, 1},
+        {"service_checks", "service checks", print_service_check, 1},
+        {"events", "events", print_event, 1},
+        {"histogram_buckets", "histogram buckets", print_bucket, 1},
+        {"event_platform_events", "event platform events", print_platform_event, 1},
+        {"logs", "logs", print_log, 0},
+        {"metadata", "metadata", print_metadata, 1},
+        {"external_tags", "external tags", print_external_tags, 1},
+        {"telemetry", "agent telemetry", print_telemetry, 1},
+        {"warnings", "warnings", print_warning, 0},
+        {"errors", "errors", print_error, 0},
+    };
+    size_t s, i;
     json_t *m;
 
-    if (section(f, run, "metrics", "metrics")) {
-        json_array_foreach(json_object_get(run, "metrics"), i, m) {
-            fprintf(f, "    %-15s %s = ", str(m, "type"), str(m, "name"));
-            print_value(f, json_object_get(m, "value"));
-            fputs("  tags: ", f);
-            print_tags(f, json_object_get(m, "tags"));
-            if (str(m, "hostname")[0])
-                fprintf(f, "  host: %s", str(m, "hostname"));
-            if (json_is_true(json_object_get(m, "flush_first_value")))
-                fputs("  flush_first_value", f);
-            if (json_object_get(m, "computed")) { /* --check-rate: what the Agent's aggregator would flush */
-                fputs("  => ", f);
-                print_value(f, json_object_get(m, "computed"));
-                fputs(strcmp(str(m, "type"), "rate") == 0 ? "/s" : " since the first run", f);
-            }
-            print_origin(f, m);
+    for (s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
+        if (!section(f, run, sections[s].key, sections[s].title))
+            continue;
+        json_array_foreach(json_object_get(run, sections[s].key), i, m) {
+            sections[s].print(f, m);
+            if (sections[s].origin)
+                print_origin(f, m);
             fputc('\n', f);
-        }
-    }
-    if (section(f, run, "service_checks", "service checks")) {
-        json_array_foreach(json_object_get(run, "service_checks"), i, m) {
-            json_int_t st = json_integer_value(json_object_get(m, "status"));
-            fprintf(f, "    %s: %s", str(m, "name"), st >= 0 && st <= 3 ? sc_status[st] : "?");
-            fputs("  tags: ", f);
-            print_tags(f, json_object_get(m, "tags"));
-            if (str(m, "hostname")[0])
-                fprintf(f, "  host: %s", str(m, "hostname"));
-            if (str(m, "message")[0])
-                fprintf(f, "  message: %s", str(m, "message"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "events", "events")) {
-        json_array_foreach(json_object_get(run, "events"), i, m) {
-            fprintf(f, "    %s: %s  [alert_type: %s, priority: %s, source: %s, aggregation_key: %s, ts: %lld]  tags: ",
-                    str(m, "msg_title"), str(m, "msg_text"), str(m, "alert_type"), str(m, "priority"),
-                    str(m, "source_type_name"), str(m, "aggregation_key"),
-                    (long long)json_integer_value(json_object_get(m, "timestamp")));
-            print_tags(f, json_object_get(m, "tags"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "histogram_buckets", "histogram buckets")) {
-        json_array_foreach(json_object_get(run, "histogram_buckets"), i, m) {
-            fprintf(f, "    %s [", str(m, "name"));
-            print_value(f, json_object_get(m, "lower_bound"));
-            fputs(", ", f);
-            print_value(f, json_object_get(m, "upper_bound"));
-            fprintf(f, "] = %lld%s  tags: ", (long long)json_integer_value(json_object_get(m, "value")),
-                    json_is_true(json_object_get(m, "monotonic")) ? " (monotonic)" : "");
-            print_tags(f, json_object_get(m, "tags"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "event_platform_events", "event platform events")) {
-        json_array_foreach(json_object_get(run, "event_platform_events"), i, m) {
-            fprintf(f, "    %s: %s", str(m, "event_type"), str(m, "raw_event"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "logs", "logs")) {
-        json_array_foreach(json_object_get(run, "logs"), i, m) {
-            fputs("    ", f);
-            print_json_inline(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "metadata", "metadata")) {
-        json_array_foreach(json_object_get(run, "metadata"), i, m) {
-            fprintf(f, "    %s = %s", str(m, "name"), str(m, "value"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "external_tags", "external tags")) {
-        json_array_foreach(json_object_get(run, "external_tags"), i, m) {
-            fprintf(f, "    %s (%s): ", str(m, "hostname"), str(m, "source_type"));
-            print_tags(f, json_object_get(m, "tags"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "telemetry", "agent telemetry")) {
-        json_array_foreach(json_object_get(run, "telemetry"), i, m) {
-            fprintf(f, "    %s %s = ", str(m, "type"), str(m, "metric_name"));
-            print_value(f, json_object_get(m, "value"));
-            print_origin(f, m);
-            fputc('\n', f);
-        }
-    }
-    if (section(f, run, "warnings", "warnings")) {
-        json_array_foreach(json_object_get(run, "warnings"), i, m) {
-            fprintf(f, "    %s\n", json_string_value(m) ? json_string_value(m) : "");
-        }
-    }
-    if (section(f, run, "errors", "errors")) {
-        json_array_foreach(json_object_get(run, "errors"), i, m) {
-            fprintf(f, "    %s\n", str(m, "message"));
-            const char *tb = str(m, "traceback");
-            if (tb[0]) {
-                /* indent the traceback under its message */
-                const char *p = tb;
-                while (*p) {
-                    const char *nl = strchr(p, '\n');
-                    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-                    fprintf(f, "      %.*s\n", (int)n, p);
-                    p += n + (nl ? 1 : 0);
-                }
-            }
         }
     }
 }

@@ -161,115 +161,54 @@ func getCheckErr(t *testing.T, module, initConfig, instance, agentConfig, checkI
 	return ok
 }
 
-func TestGetCheckInitConfigParseError(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "raise", "x", "-", "", "n", "") {
-		t.Fatal("succeeded")
+// Every way get_check and get_check_deprecated refuse their input: each row fails with exactly
+// its error (API.md section 7.1), writes no check, and leaves the counters balanced. A row whose
+// error ends with a traceback gives its start (want) and the traceback's last line (tail).
+// agentConfig "-" means get_check; anything else, get_check_deprecated with that agent_config.
+// (A NULL class: TestGetCheckNullClassFails.)
+func TestGetCheckErrors(t *testing.T) {
+	tb := "Traceback (most recent call last):\n"
+	for _, c := range []struct {
+		name, module, initConfig, instance, agentConfig, checkID, checkName, provider string
+		want, tail                                                                    string
+	}{
+		{"init_config parse error", "behaviour_check", "raise", "x", "-", "", "n", "",
+			"error parsing init_config: " + tb, tracebackTail("ValueError", "load_config boom")},
+		{"init_config not a dict", "behaviour_check", "list", "x", "-", "", "n", "",
+			"error 'init_config' is not a dict", ""},
+		{"instance parse error", "behaviour_check", "", "raise", "-", "", "n", "",
+			"error parsing instance: " + tb, tracebackTail("ValueError", "load_config boom")},
+		{"instance empty", "behaviour_check", "", "", "-", "", "n", "", "error instance is not a dict", ""},
+		{"instance None", "behaviour_check", "", "none", "-", "", "n", "", "error instance is not a dict", ""},
+		{"instance a list", "behaviour_check", "", "list", "-", "", "n", "", "error instance is not a dict", ""},
+		{"NULL name", "test_check", "", "{}", "-", "", bindings.NULL, "", "error 'name' can't be initialized: ", ""},
+		{"constructor raises: no prefix", "behaviour_check", "", "ctor_raise", "-", "", "n", "",
+			tb, tracebackTail("RuntimeError", "constructor failed")},
+		{"check_id attribute refused", "setattr_check", "", "{}", "-", "the_id", "n", "",
+			"error could not set 'check_id' attr: " + tb, tracebackTail("AttributeError", "read-only check_id")},
+		{"provider attribute refused", "setattr_check", "", "{}", "-", "", "n", "prov",
+			"error could not set 'provider' attr: " + tb, tracebackTail("AttributeError", "read-only provider")},
+		{"check_id not UTF-8", "test_check", "", "{}", "-", "bad\xffid", "n", "",
+			"error could not set check_id: bad\xffid", ""},
+		{"provider not UTF-8", "test_check", "", "{}", "-", "", "n", "bad\xffprov",
+			"error could not set provider: bad\xffprov", ""},
+		{"deprecated: agent_config parse error", "behaviour_check", "", "x", "raise", "", "n", "",
+			"error parsing agent_config: " + tb, tracebackTail("ValueError", "load_config boom")},
+		{"deprecated: agent_config not a dict", "behaviour_check", "", "x", "list", "", "n", "",
+			"error agent_config is not a dict", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer helpers.CheckMemory(t)()
+			if getCheckErr(t, c.module, c.initConfig, c.instance, c.agentConfig, c.checkID, c.checkName, c.provider) {
+				t.Fatal("succeeded")
+			}
+			if c.tail != "" {
+				expectErrorPrefix(t, c.want, c.tail)
+			} else {
+				expectError(t, c.want)
+			}
+		})
 	}
-	expectErrorPrefix(t, "error parsing init_config: Traceback (most recent call last):\n", tracebackTail("ValueError", "load_config boom"))
-}
-
-func TestGetCheckInitConfigNotADict(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "list", "x", "-", "", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectError(t, "error 'init_config' is not a dict")
-}
-
-func TestGetCheckInstanceParseError(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "", "raise", "-", "", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectErrorPrefix(t, "error parsing instance: Traceback (most recent call last):\n", tracebackTail("ValueError", "load_config boom"))
-}
-
-func TestGetCheckInstanceNotADict(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	for _, inst := range []string{"", "none", "list"} {
-		if getCheckErr(t, "behaviour_check", "", inst, "-", "", "n", "") {
-			t.Fatalf("instance %q: succeeded", inst)
-		}
-		expectError(t, "error instance is not a dict")
-	}
-}
-
-func TestGetCheckNullNameFails(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "test_check", "", "{}", "-", "", bindings.NULL, "") {
-		t.Fatal("succeeded")
-	}
-	expectError(t, "error 'name' can't be initialized: ")
-}
-
-func TestGetCheckConstructorErrorHasNoPrefix(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "", "ctor_raise", "-", "", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectErrorPrefix(t, "Traceback (most recent call last):\n", tracebackTail("RuntimeError", "constructor failed"))
-}
-
-func TestGetCheckCheckIDAttributeError(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "setattr_check", "", "{}", "-", "the_id", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectErrorPrefix(t, "error could not set 'check_id' attr: Traceback (most recent call last):\n", tracebackTail("AttributeError", "read-only check_id"))
-}
-
-func TestGetCheckProviderAttributeError(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "setattr_check", "", "{}", "-", "", "n", "prov") {
-		t.Fatal("succeeded")
-	}
-	expectErrorPrefix(t, "error could not set 'provider' attr: Traceback (most recent call last):\n", tracebackTail("AttributeError", "read-only provider"))
-}
-
-func TestGetCheckCheckIDNotUTF8(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "test_check", "", "{}", "-", "bad\xffid", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectError(t, "error could not set check_id: bad\xffid")
-}
-
-func TestGetCheckProviderNotUTF8(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "test_check", "", "{}", "-", "", "n", "bad\xffprov") {
-		t.Fatal("succeeded")
-	}
-	expectError(t, "error could not set provider: bad\xffprov")
-}
-
-func TestGetCheckDeprecatedAgentConfigParseError(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "", "x", "raise", "", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectErrorPrefix(t, "error parsing agent_config: Traceback (most recent call last):\n", tracebackTail("ValueError", "load_config boom"))
-}
-
-func TestGetCheckDeprecatedAgentConfigNotADict(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	if getCheckErr(t, "behaviour_check", "", "x", "list", "", "n", "") {
-		t.Fatal("succeeded")
-	}
-	expectError(t, "error agent_config is not a dict")
-}
-
-func TestGetCheckNullClass(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	var ok bool
-	withGIL(func() { _, ok = rt().GetCheck(nil, "", "{}", "", "n", "") })
-	if ok {
-		t.Fatal("get_check(NULL class) succeeded")
-	}
-	if !rt().HasError() {
-		t.Error("get_check(NULL class) set no error")
-	}
-	rt().ClearError()
 }
 
 func TestRunCheckReturnsString(t *testing.T) {
