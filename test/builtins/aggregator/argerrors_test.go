@@ -83,6 +83,8 @@ var argErrors = []builtintest.ArgError{
 		"TypeError: tags must be a sequence"),
 	builtintest.Row("submit_event", "tags length fails", `aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': NoLen()})`,
 		"RuntimeError: could not compute tags length"),
+	builtintest.Row("submit_event", "tags too many for an array", `aggregator.submit_event(None, 'id', {'msg_title': 't', 'tags': Huge()})`,
+		"RuntimeError: could not allocate memory for tags"),
 
 	builtintest.Row("submit_histogram_bucket", "check_id not str", `aggregator.submit_histogram_bucket(None, 1, 'hist', 1, 0, 1, 0, '', [])`,
 		"TypeError: argument 2 must be str, not int"),
