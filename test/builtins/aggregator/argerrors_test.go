@@ -138,3 +138,7 @@ func TestArgumentErrors(t *testing.T) {
 			def __len__(self): return sys.maxsize
 	`, argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "aggregator", argErrors)
+}

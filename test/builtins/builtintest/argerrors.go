@@ -80,6 +80,41 @@ func ExpectArgErrors(t *testing.T, setup string, rows []ArgError) {
 	}
 }
 
+// ExpectRowsForEveryFunction fails t unless every public function of module has a row in rows
+// (a call module.f(...)), but those listed in anyArguments, which accept any arguments: a function
+// added to a module needs its argument errors in the table.
+func ExpectRowsForEveryFunction(t *testing.T, module string, rows []ArgError, anyArguments ...string) {
+	t.Helper()
+	names := helpers.RunPy(t, `
+		import `+module+` as m
+		out.write(' '.join(sorted(n for n, v in vars(m).items()
+		                          if callable(v) and not isinstance(v, type) and not n.startswith('_'))))
+	`)
+	exempt := map[string]bool{}
+	for _, f := range anyArguments {
+		exempt[f] = true
+	}
+	if len(strings.Fields(names)) == 0 {
+		t.Fatalf("module %s has no functions", module)
+	}
+	for _, f := range strings.Fields(names) {
+		if exempt[f] {
+			delete(exempt, f)
+			continue
+		}
+		found := false
+		for _, r := range rows {
+			found = found || strings.Contains(r.Call, module+"."+f+"(")
+		}
+		if !found {
+			t.Errorf("%s.%s has no row in the argument-error table", module, f)
+		}
+	}
+	for f := range exempt {
+		t.Errorf("%s has no function %s", module, f)
+	}
+}
+
 // countCallbacks installs, for the duration of t, a handler behind every callback that counts
 // its calls and returns the harmless default (zero values: NULL, false, 0). The handler fields are
 // found by reflection: bindings.Handlers has one field per callback of the C list, named after it

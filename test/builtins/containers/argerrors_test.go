@@ -25,3 +25,7 @@ var argErrors = []builtintest.ArgError{
 func TestArgumentErrors(t *testing.T) {
 	builtintest.ExpectArgErrors(t, "import containers", argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "containers", argErrors)
+}

@@ -138,3 +138,7 @@ var argErrors = []builtintest.ArgError{
 func TestArgumentErrors(t *testing.T) {
 	builtintest.ExpectArgErrors(t, "import datadog_agent", argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "datadog_agent", argErrors, "headers", "tracemalloc_enabled")
+}

@@ -17,3 +17,7 @@ var argErrors = []builtintest.ArgError{
 func TestArgumentErrors(t *testing.T) {
 	builtintest.ExpectArgErrors(t, "import kubeutil", argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "kubeutil", argErrors)
+}

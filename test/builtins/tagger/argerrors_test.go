@@ -37,3 +37,7 @@ var argErrors = []builtintest.ArgError{
 func TestArgumentErrors(t *testing.T) {
 	builtintest.ExpectArgErrors(t, "import tagger", argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "tagger", argErrors)
+}

@@ -50,3 +50,7 @@ var argErrors = []builtintest.ArgError{
 func TestArgumentErrors(t *testing.T) {
 	builtintest.ExpectArgErrors(t, "import _util", argErrors)
 }
+
+func TestEveryFunctionHasArgumentErrorRows(t *testing.T) {
+	builtintest.ExpectRowsForEveryFunction(t, "_util", argErrors)
+}
