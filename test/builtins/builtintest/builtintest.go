@@ -1,6 +1,7 @@
 // Package builtintest is the small shared vocabulary of the built-in module tests
 // (test/builtins/<module>): running a snippet, installing handlers for one test, unsetting a
-// callback for one test. Everything else comes from rtloader/test/helpers and bindings.
+// callback for one test, and running a module's argument-error table (argerrors.go). Everything
+// else comes from rtloader/test/helpers and bindings.
 package builtintest
 
 import (

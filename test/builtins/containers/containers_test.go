@@ -43,27 +43,3 @@ func TestIsExcluded(t *testing.T) {
 		t.Errorf("host received %q, want %q", *calls, want)
 	}
 }
-
-func TestIsExcludedArgumentErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	calls := recordExcluded(t)
-	builtintest.Expect(t, `
-		import containers
-		containers.is_excluded('foo', 'bar', None)
-	`, "TypeError: argument 3 must be str, not None")
-	builtintest.Expect(t, `
-		import containers
-		containers.is_excluded(1, 'bar')
-	`, "TypeError: argument 1 must be str, not int")
-	builtintest.Expect(t, `
-		import containers
-		containers.is_excluded('foo')
-	`, "TypeError: function takes at least 2 arguments (1 given)")
-	builtintest.Expect(t, `
-		import containers
-		containers.is_excluded('foo', 'b\0ar')
-	`, "ValueError: embedded null character")
-	if len(*calls) != 0 {
-		t.Errorf("host received %q", *calls)
-	}
-}

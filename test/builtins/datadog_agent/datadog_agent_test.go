@@ -75,14 +75,6 @@ func TestGetHostTagsIsNotDecoded(t *testing.T) {
 	`, `'{"system": ["a:b"]}'`)
 }
 
-func TestStringGettersTakeNoArguments(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.ExpectOneOf(t, `
-		import datadog_agent
-		datadog_agent.get_version(1)
-	`, "TypeError: get_version() takes no arguments (1 given)", "TypeError: datadog_agent.get_version() takes no arguments (1 given)")
-}
-
 // --- get_config (§3.2) ---------------------------------------------------------------------------
 
 func configHandler(t *testing.T) {
@@ -123,15 +115,6 @@ func TestGetConfigUnsetKeyBadJSONAndBadUTF8GiveNone(t *testing.T) {
 		import datadog_agent
 		out.write(repr([datadog_agent.get_config(k) for k in ('missing', 'bad_json', 'bad_utf8')]))
 	`, "[None, None, None]")
-}
-
-func TestGetConfigKeyNotStr(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	configHandler(t)
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.get_config(1)
-	`, "TypeError: argument 1 must be str, not int")
 }
 
 // --- headers (§3.3) --------------------------------------------------------------------------------
@@ -218,22 +201,6 @@ func TestLog(t *testing.T) {
 	}
 }
 
-func TestLogArgumentErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.log(1, 10)
-	`, "TypeError: argument 1 must be str, not int")
-	builtintest.ExpectOneOf(t, `
-		import datadog_agent
-		datadog_agent.log('m', 'x')
-	`, "TypeError: an integer is required (got type str)", "TypeError: 'str' object cannot be interpreted as an integer")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.log('m')
-	`, "TypeError: function takes exactly 2 arguments (1 given)")
-}
-
 func TestLogUnsetCallbackStillParses(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	builtintest.Unset(t, bindings.CbLog) // None with the callback unset: test/builtins/unset
@@ -274,10 +241,6 @@ func TestSendLog(t *testing.T) {
 	if got != `{"message": "hi"}|check:1` {
 		t.Errorf("host received %q", got)
 	}
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.send_log('line', 1)
-	`, "TypeError: argument 2 must be str, not int")
 }
 
 func TestSetCheckMetadata(t *testing.T) {
@@ -293,10 +256,6 @@ func TestSetCheckMetadata(t *testing.T) {
 	if got != "redis:test:12345,version.raw,5.0.6" {
 		t.Errorf("host received %q", got)
 	}
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.set_check_metadata('id', 'name', None)
-	`, "TypeError: argument 3 must be str, not None")
 }
 
 // --- set_external_tags (§3.8) --------------------------------------------------------------------
@@ -365,31 +324,6 @@ func TestSetExternalTagsManyTags(t *testing.T) {
 	}
 }
 
-func TestSetExternalTagsErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	calls := recordExternalTags(t)
-	cases := []struct{ arg, want string }{
-		{"('h', {'s': []})", "TypeError: tags must be a list"},
-		{"None", "TypeError: tags must be a list"},
-		{"[['h', {'s': []}]]", "TypeError: external host tags list must contain only tuples"},
-		{"[('h',)]", "TypeError: external host tags tuple must have at least 2 elements"},
-		{"[()]", "TypeError: external host tags tuple must have at least 2 elements"},
-		{"[(1, {'s': []})]", "TypeError: hostname is not a valid string"},
-		{"[('h', ['s'])]", "TypeError: second elem of the host tags tuple must be a dict"},
-		{"[('h', {1: []})]", "TypeError: source_type is not a valid string"},
-		{"[('h', {'s': ('t',)})]", "TypeError: dict value must be a list of tags"},
-	}
-	for _, c := range cases {
-		builtintest.Expect(t, `
-			import datadog_agent
-			datadog_agent.set_external_tags(`+c.arg+`)
-		`, c.want)
-	}
-	if len(*calls) != 0 {
-		t.Errorf("host received %q", *calls)
-	}
-}
-
 func TestSetExternalTagsEntriesBeforeErrorAreSent(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	calls := recordExternalTags(t)
@@ -415,10 +349,6 @@ func TestWritePersistentCache(t *testing.T) {
 	if got != "12345someothervalue" {
 		t.Errorf("host received %q", got)
 	}
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.write_persistent_cache('k', None)
-	`, "TypeError: argument 2 must be str, not None")
 }
 
 func TestReadPersistentCache(t *testing.T) {
@@ -446,10 +376,6 @@ func TestReadPersistentCache(t *testing.T) {
 		import datadog_agent
 		datadog_agent.read_persistent_cache('bad')
 	`, "UnicodeDecodeError: ")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.read_persistent_cache(b'k')
-	`, "TypeError: argument 1 must be str, not bytes")
 }
 
 func TestWritePersistentCacheReleasesGIL(t *testing.T) {
@@ -516,37 +442,6 @@ func TestObfuscateSQL(t *testing.T) {
 	`, "RuntimeError: result is empty")
 	if !reflect.DeepEqual(gotOptions, []string{"<NULL>", `{"dbms": "postgresql"}`, "<NULL>"}) {
 		t.Errorf("options received %q", gotOptions)
-	}
-}
-
-func TestObfuscateSQLArgumentErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	calls := 0
-	builtintest.Handle(t, func(h *bindings.Handlers) {
-		h.ObfuscateSQL = func(string, *string) (*string, *string) { calls++; return str("x"), nil }
-	})
-	cases := []struct {
-		args string
-		want []string
-	}{
-		{"{1:2}", []string{"TypeError: argument 1 must be str, not dict"}},
-		{"None", []string{"TypeError: argument 1 must be str, not None"}},
-		{"'q', None", []string{"TypeError: argument 2 must be str, not None"}},
-		{"'q', options=None", []string{"TypeError: argument 2 must be str, not None"}},
-		{"", []string{"TypeError: function missing required argument 'query' (pos 1)"}},
-		{"'q', '{}', 3", []string{"TypeError: function takes at most 2 arguments (3 given)"}},
-		{"'q', query='q'", []string{"TypeError: argument for function given by name ('query') and position (1)"}},
-		{"'q', bad=1", []string{"TypeError: 'bad' is an invalid keyword argument for this function",
-			"TypeError: this function got an unexpected keyword argument 'bad'"}},
-	}
-	for _, c := range cases {
-		builtintest.ExpectOneOf(t, `
-			import datadog_agent
-			datadog_agent.obfuscate_sql(`+c.args+`)
-		`, c.want...)
-	}
-	if calls != 0 {
-		t.Errorf("callback called %d times", calls)
 	}
 }
 
@@ -659,17 +554,6 @@ func TestObfuscateSQLExecPlanErrors(t *testing.T) {
 		import datadog_agent
 		datadog_agent.obfuscate_sql_exec_plan('{}')
 	`, "RuntimeError: bad plan")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.obfuscate_sql_exec_plan(1)
-	`, "TypeError: argument 1 must be str, not int")
-	// plan is positional-only.
-	builtintest.ExpectOneOf(t, `
-		import datadog_agent
-		datadog_agent.obfuscate_sql_exec_plan(plan='{}')
-	`, "TypeError: 'plan' is an invalid keyword argument for this function",
-		"TypeError: this function got an unexpected keyword argument 'plan'",
-		"TypeError: function takes at least 1 positional argument (0 given)")
 	errMsg, res = nil, str(builtintest.BadUTF8)
 	builtintest.ExpectPrefix(t, `
 		import datadog_agent
@@ -704,6 +588,7 @@ func TestObfuscateMongoDBString(t *testing.T) {
 	`, "RuntimeError: internal error: empty cb_obfuscate_mongodb_string response")
 }
 
+// A keyword argument is ignored; command= alone leaves the command missing (TestArgumentErrors).
 func TestObfuscateMongoDBStringIgnoresKeywords(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	builtintest.Handle(t, func(h *bindings.Handlers) {
@@ -711,16 +596,8 @@ func TestObfuscateMongoDBStringIgnoresKeywords(t *testing.T) {
 	})
 	builtintest.Expect(t, `
 		import datadog_agent
-		datadog_agent.obfuscate_mongodb_string(command='{}')
-	`, "TypeError: function takes exactly 1 argument (0 given)")
-	builtintest.Expect(t, `
-		import datadog_agent
 		out.write(datadog_agent.obfuscate_mongodb_string('c', ignored=1))
 	`, "ok:c")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.obfuscate_mongodb_string(1)
-	`, "TypeError: argument 1 must be str, not int")
 }
 
 // --- get_process_start_time (§3.13) ----------------------------------------------------------------
@@ -780,22 +657,6 @@ func TestEmitAgentTelemetryUnserialisableLabelsDropCall(t *testing.T) {
 	}
 }
 
-func TestEmitAgentTelemetryArgumentErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.emit_agent_telemetry('c', 'm', 'x', 'gauge')
-	`, "TypeError: must be real number, not str")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.emit_agent_telemetry('c', 'm', 1)
-	`, "TypeError: function missing required argument 'metric_type' (pos 4)")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.emit_agent_telemetry(1)
-	`, "TypeError: argument 1 must be str, not int")
-}
-
 // --- report_issue, resolve_issue (§3.16, §3.17) --------------------------------------------------
 
 func TestReportIssue(t *testing.T) {
@@ -831,10 +692,6 @@ func TestReportIssue(t *testing.T) {
 		import datadog_agent
 		datadog_agent.report_issue('c5', 'bad')
 	`, "UnicodeDecodeError: ")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.report_issue('c6', 1)
-	`, "TypeError: argument 2 must be str or None, not int")
 	want := []string{"c1|<NULL>", `c2|{"id": 1}`, "c3|<NULL>", "c4|fail", "c5|bad"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("host received %q, want %q", got, want)
@@ -859,10 +716,6 @@ func TestResolveIssue(t *testing.T) {
 		import datadog_agent
 		datadog_agent.resolve_issue('unknown')
 	`, "RuntimeError: no such issue")
-	builtintest.Expect(t, `
-		import datadog_agent
-		datadog_agent.resolve_issue()
-	`, "TypeError: function missing required argument 'issue_id' (pos 1)")
 }
 
 func TestModuleFunctionsAndDocstrings(t *testing.T) {

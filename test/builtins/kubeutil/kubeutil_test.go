@@ -32,12 +32,3 @@ func TestGetConnectionInfoFailuresGiveEmptyDict(t *testing.T) {
 		`, "{}False")
 	}
 }
-
-func TestGetConnectionInfoTakesNoArguments(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	builtintest.ExpectOneOf(t, `
-		import kubeutil
-		kubeutil.get_connection_info(1)
-	`, "TypeError: get_connection_info() takes no arguments (1 given)",
-		"TypeError: kubeutil.get_connection_info() takes no arguments (1 given)")
-}

@@ -74,34 +74,6 @@ func TestTag(t *testing.T) {
 	`, "[['a', 'b', 'c'], ['1', '2', '3'], ['A', 'B', 'C']]")
 }
 
-func TestTagInvalidCardinality(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	tagsHandler(t)
-	for _, c := range []string{"123456", "-1", "3"} {
-		builtintest.Expect(t, `
-			import tagger
-			tagger.tag("base", `+c+`)
-		`, "TypeError: Invalid cardinality")
-	}
-}
-
-func TestTagArgumentErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	tagsHandler(t)
-	builtintest.Expect(t, `
-		import tagger
-		tagger.tag(1234, tagger.LOW)
-	`, "TypeError: argument 1 must be str, not int")
-	builtintest.Expect(t, `
-		import tagger
-		tagger.get_tags(None, True)
-	`, "TypeError: argument 1 must be str, not None")
-	builtintest.Expect(t, `
-		import tagger
-		tagger.tag("base")
-	`, "TypeError: function takes exactly 2 arguments (1 given)")
-}
-
 func TestTagInvalidUTF8ReleasesEverything(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	tagsHandler(t)

@@ -102,42 +102,6 @@ func TestSubprocessOutputHugeCommand(t *testing.T) {
 	}
 }
 
-func TestSubprocessOutputValidationErrors(t *testing.T) {
-	defer helpers.CheckMemory(t)()
-	c := subprocess(t, str("x"), str(""), 0, nil)
-	cases := []struct{ args, want string }{
-		{"", "TypeError: get_subprocess_output() missing required argument 'command' (pos 1)"},
-		{"'ls'", "TypeError: command args is not a list"},
-		{"('ls',)", "TypeError: command args is not a list"},
-		{"[]", "TypeError: invalid command: empty list"},
-		{`["ls", 123]`, "TypeError: command argument must be valid strings"},
-		{`["ls", "\ud800"]`, "TypeError: command argument must be valid strings"},
-		{`["ls"], env=['FOO=BAR']`, "TypeError: env is not a dict"},
-		{`["ls"], env={1: 'x'}`, "TypeError: env key is not a string"},
-		{`["ls"], env={'K': None}`, "TypeError: env value is not a string"},
-		{`["ls"], env={'A': 'a', 'K': 1}`, "TypeError: env value is not a string"},
-		{`["ls"], None`, "TypeError: bad raise_on_empty argument: should be bool"},
-		{`["ls"], 1`, "TypeError: bad raise_on_empty argument: should be bool"},
-		{`["ls"], raise_on_empty='yes'`, "TypeError: bad raise_on_empty argument: should be bool"},
-		{`["ls"], False, {}`, "TypeError: get_subprocess_output() takes at most 2 positional arguments (3 given)"},
-		{`["ls"], command=["ls"]`, "TypeError: argument for get_subprocess_output() given by name ('command') and position (1)"},
-	}
-	for _, tc := range cases {
-		builtintest.Expect(t, `
-			import _util
-			_util.get_subprocess_output(`+tc.args+`)
-		`, tc.want)
-	}
-	builtintest.ExpectOneOf(t, `
-		import _util
-		_util.get_subprocess_output(["ls"], bad=1)
-	`, "TypeError: 'bad' is an invalid keyword argument for get_subprocess_output()",
-		"TypeError: get_subprocess_output() got an unexpected keyword argument 'bad'")
-	if c.n != 0 {
-		t.Errorf("callback called %d times", c.n)
-	}
-}
-
 func TestSubprocessOutputEmptyError(t *testing.T) {
 	defer helpers.CheckMemory(t)()
 	for _, stdout := range []*string{str(""), nil} { // a NULL stdout counts as empty
