@@ -49,10 +49,10 @@ enum { RTL_EVENT_KEY_TS = RTL_EVENT_NFIELDS, RTL_EVENT_KEY_TAGS, RTL_EVENT_NKEYS
  * with that interpreter's GIL held. Strong references first (traverse and clear walk them as an
  * array: RTL_AGG_STATE_NREFS), then plain data.
  *
- * nul_free: strings already known to hold no NUL, one slot per string argument of submit_metric
- * (submit_event shares the check_id slot): a check passes the same check_id and hostname objects
- * on every call, and often the same name, so the scan runs once per new object instead of once
- * per call. Each slot holds a strong reference, so a pointer equal to it is that very (immutable,
+ * nul_free: strings already known to hold no NUL, one slot per string argument of the submit_*
+ * fast paths (check_id and hostname slots are shared by all, each name has its own): a check
+ * passes the same check_id and hostname objects on every call, and often the same name, so the
+ * scan runs once per new object instead of once per call. Each slot holds a strong reference, so a pointer equal to it is that very (immutable,
  * exact) str; replacing one frees at most an exact str, which runs no Python code. What a miss
  * costs: `make bench`, figure 1m.
  *
@@ -66,7 +66,15 @@ enum { RTL_EVENT_KEY_TS = RTL_EVENT_NFIELDS, RTL_EVENT_KEY_TAGS, RTL_EVENT_NKEYS
  * events from the same literal, so its keys come in the same order every time: one comparison
  * with the guessed interned key, with no load from the key object, usually settles it (figure 2b:
  * about 2 ns of its 55). A wrong guess only costs the rtl_event_key_index that follows. */
-enum { RTL_NF_CHECK_ID, RTL_NF_NAME, RTL_NF_HOSTNAME, RTL_NF_SLOTS };
+enum {
+    RTL_NF_CHECK_ID,
+    RTL_NF_NAME,
+    RTL_NF_HOSTNAME,
+    RTL_NF_SC_NAME,
+    RTL_NF_MESSAGE,
+    RTL_NF_BUCKET_NAME,
+    RTL_NF_SLOTS
+};
 #define RTL_EVENT_MAX_LEN 16 /* "source_type_name" */
 #define RTL_EVENT_SAME_LEN 2
 #define RTL_EVENT_GUESSES 16 /* a power of two */
@@ -105,13 +113,67 @@ static inline int rtl_fast_str(PyObject *o, PyObject **slot, const char **out)
     return 1;
 }
 
-/*
- * Fast path of submit_metric's argument parsing, the hottest call a check makes. It accepts only
- * exact str/int/float/bool arguments that the general parser would accept too and converts them
- * the same way; for anything else (subclasses, wrong types, embedded NULs, out-of-range ints) it
- * returns 0 and the caller runs rtl_parse_args, which then raises CPython's exact error. So the
- * fast path changes speed only, never behaviour. Measured with `make bench` (figure 1b).
- */
+/* ---- fast argument conversions ----------------------------------------------------------------
+ * Each accepts only an exact type that the general parser (args.c) accepts too, and converts it
+ * the same way; for anything else (subclasses, other types, out-of-range values, NULs) it returns
+ * 0 with no error set, and the caller runs rtl_parse_args, which then raises CPython's exact
+ * error. So the fast paths change speed only, never behaviour (figures 1 and 2 of `make bench`). */
+
+/* 'i' (and 'b' range checks are the caller's): an exact int within [lo, hi]. */
+static inline int rtl_fast_long(PyObject *o, long lo, long hi, long *out)
+{
+    long l;
+
+    if (!PyLong_CheckExact(o))
+        return 0;
+    if (!rtl_long_small(o, &l)) {
+        l = PyLong_AsLong(o);
+        if (l == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+    }
+    *out = l;
+    return l >= lo && l <= hi;
+}
+
+/* 'd' / 'f': an exact float, or an exact int that converts. */
+static inline int rtl_fast_double(PyObject *o, double *out)
+{
+    if (PyFloat_CheckExact(o)) {
+        *out = PyFloat_AS_DOUBLE(o);
+        return 1;
+    }
+    if (!PyLong_CheckExact(o))
+        return 0;
+    *out = PyLong_AsDouble(o);
+    if (*out == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+/* 'b' of a flush_first_value: True or False. */
+static inline int rtl_fast_flag(PyObject *o, unsigned char *out)
+{
+    if (o != Py_True && o != Py_False)
+        return 0;
+    *out = (unsigned char)(o == Py_True);
+    return 1;
+}
+
+/* The module's state, or NULL (no error set) for the general path. */
+static inline rtl_aggregator_state_t *rtl_fast_state(PyObject *module)
+{
+    rtl_aggregator_state_t *st = (rtl_aggregator_state_t *)PyModule_GetState(module);
+
+    if (st == NULL)
+        PyErr_Clear();
+    return st;
+}
+
+/* submit_metric's "OsisdOs|b", the hottest call a check makes (figure 1b). */
 static int rtl_fast_metric_args(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char **check_id,
                                 int *mtype, const char **name, double *value, PyObject **tags, const char **hostname,
                                 unsigned char *flush)
@@ -119,43 +181,61 @@ static int rtl_fast_metric_args(PyObject *module, PyObject *const *args, Py_ssiz
     rtl_aggregator_state_t *st;
     long l;
 
-    if (nargs != 7 && nargs != 8)
+    if ((nargs != 7 && nargs != 8) || (st = rtl_fast_state(module)) == NULL)
         return 0;
-    st = (rtl_aggregator_state_t *)PyModule_GetState(module);
-    if (st == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
     if (!rtl_fast_str(args[1], &st->nul_free[RTL_NF_CHECK_ID], check_id)
         || !rtl_fast_str(args[3], &st->nul_free[RTL_NF_NAME], name)
-        || !rtl_fast_str(args[6], &st->nul_free[RTL_NF_HOSTNAME], hostname))
+        || !rtl_fast_str(args[6], &st->nul_free[RTL_NF_HOSTNAME], hostname)
+        || !rtl_fast_long(args[2], INT_MIN, INT_MAX, &l) || !rtl_fast_double(args[4], value)
+        || (nargs == 8 && !rtl_fast_flag(args[7], flush)))
         return 0;
-    if (!PyLong_CheckExact(args[2]))
-        return 0;
-    if (!rtl_long_small(args[2], &l))
-        l = PyLong_AsLong(args[2]);
-    if (l < INT_MIN || l > INT_MAX || (l == -1 && PyErr_Occurred())) {
-        PyErr_Clear();
-        return 0;
-    }
     *mtype = (int)l;
-    if (PyFloat_CheckExact(args[4]))
-        *value = PyFloat_AS_DOUBLE(args[4]);
-    else if (PyLong_CheckExact(args[4])) {
-        *value = PyLong_AsDouble(args[4]);
-        if (*value == -1.0 && PyErr_Occurred()) {
-            PyErr_Clear();
-            return 0;
-        }
-    } else
-        return 0;
-    if (nargs == 8) {
-        if (args[7] == Py_True || args[7] == Py_False)
-            *flush = (unsigned char)(args[7] == Py_True);
-        else
-            return 0;
-    }
     *tags = args[5];
+    return 1;
+}
+
+/* submit_service_check's "OssiOss" (figure 2a). */
+static int rtl_fast_service_check_args(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char **check_id,
+                                       const char **name, int *status, PyObject **tags, const char **hostname,
+                                       const char **message)
+{
+    rtl_aggregator_state_t *st;
+    long l;
+
+    if (nargs != 7 || (st = rtl_fast_state(module)) == NULL)
+        return 0;
+    if (!rtl_fast_str(args[1], &st->nul_free[RTL_NF_CHECK_ID], check_id)
+        || !rtl_fast_str(args[2], &st->nul_free[RTL_NF_SC_NAME], name) || !rtl_fast_long(args[3], INT_MIN, INT_MAX, &l)
+        || !rtl_fast_str(args[5], &st->nul_free[RTL_NF_HOSTNAME], hostname)
+        || !rtl_fast_str(args[6], &st->nul_free[RTL_NF_MESSAGE], message))
+        return 0;
+    *status = (int)l;
+    *tags = args[4];
+    return 1;
+}
+
+/* submit_histogram_bucket's "OssLffisO|b" (figure 2c). */
+static int rtl_fast_bucket_args(PyObject *module, PyObject *const *args, Py_ssize_t nargs, const char **check_id,
+                                const char **name, long long *value, float *lower, float *upper, int *monotonic,
+                                const char **hostname, PyObject **tags, unsigned char *flush)
+{
+    rtl_aggregator_state_t *st;
+    double lo, hi;
+    long v, mono;
+
+    if ((nargs != 9 && nargs != 10) || (st = rtl_fast_state(module)) == NULL)
+        return 0;
+    if (!rtl_fast_str(args[1], &st->nul_free[RTL_NF_CHECK_ID], check_id)
+        || !rtl_fast_str(args[2], &st->nul_free[RTL_NF_BUCKET_NAME], name)
+        || !rtl_fast_long(args[3], LONG_MIN, LONG_MAX, &v) || !rtl_fast_double(args[4], &lo)
+        || !rtl_fast_double(args[5], &hi) || !rtl_fast_long(args[6], INT_MIN, INT_MAX, &mono)
+        || !rtl_fast_str(args[7], &st->nul_free[RTL_NF_HOSTNAME], hostname)
+        || (nargs == 10 && !rtl_fast_flag(args[9], flush)))
+        return 0;
+    *value = v; /* a long always fits a long long */
+    *lower = (float)lo, *upper = (float)hi;
+    *monotonic = (int)mono;
+    *tags = args[8];
     return 1;
 }
 
@@ -207,10 +287,10 @@ static PyObject *rtl_submit_service_check(PyObject *self, PyObject *const *args,
     char **v;
     rtl_strv_t tags;
 
-    (void)self;
     if (rtl_cb.submit_service_check == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, "OssiOss", &check, &check_id, &name, &status, &py_tags, &hostname, &message) < 0)
+    if (!rtl_fast_service_check_args(self, args, nargs, &check_id, &name, &status, &py_tags, &hostname, &message)
+        && rtl_parse_args(args, nargs, "OssiOss", &check, &check_id, &name, &status, &py_tags, &hostname, &message) < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;
@@ -232,12 +312,13 @@ static PyObject *rtl_submit_histogram_bucket(PyObject *self, PyObject *const *ar
     char **v;
     rtl_strv_t tags;
 
-    (void)self;
     if (rtl_cb.submit_histogram_bucket == NULL)
         Py_RETURN_NONE;
-    if (rtl_parse_args(args, nargs, "OssLffisO|b", &check, &check_id, &name, &value, &lower, &upper, &monotonic,
-                       &hostname, &py_tags, &flush)
-        < 0)
+    if (!rtl_fast_bucket_args(self, args, nargs, &check_id, &name, &value, &lower, &upper, &monotonic, &hostname,
+                              &py_tags, &flush)
+        && rtl_parse_args(args, nargs, "OssLffisO|b", &check, &check_id, &name, &value, &lower, &upper, &monotonic,
+                          &hostname, &py_tags, &flush)
+               < 0)
         return NULL;
     if ((v = rtl_agg_tags(py_tags, &tags)) == NULL)
         return NULL;

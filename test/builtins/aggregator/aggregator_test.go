@@ -668,3 +668,49 @@ __main__.rtl_junk = [('%0' + str(__main__.rtl_taglen) + 'd') % i for i in range(
 		}
 	}
 }
+
+// The submit_* fast paths (exact types, read inline) and the general parser give the host the same
+// values: every call below runs twice, as written and with check_id a str subclass, which the fast
+// paths leave to the general parser.
+func TestFastAndGeneralPathsAgree(t *testing.T) {
+	defer helpers.CheckMemory(t)()
+	var got []string
+	builtintest.Handle(t, func(h *bindings.Handlers) {
+		h.SubmitMetric = func(id string, mtype int, name string, v float64, tags []string, host string, flush bool) {
+			got = append(got, fmt.Sprintf("metric %s %d %s %v %q %s %v", id, mtype, name, v, tags, host, flush))
+		}
+		h.SubmitServiceCheck = func(id, name string, status int, tags []string, host, msg string) {
+			got = append(got, fmt.Sprintf("sc %s %s %d %q %s %s", id, name, status, tags, host, msg))
+		}
+		h.SubmitHistogramBucket = func(id, name string, v int64, lo, hi float32, mono int, host string, tags []string, flush bool) {
+			got = append(got, fmt.Sprintf("bucket %s %s %d %v %v %d %s %q %v", id, name, v, lo, hi, mono, host, tags, flush))
+		}
+	})
+	builtintest.Expect(t, `
+		import aggregator
+		class S(str): pass
+		calls = [
+			(aggregator.submit_metric, (None, 'id', 0, 'm', 1.5, ['a'], 'h')),
+			(aggregator.submit_metric, (None, 'id', -3, 'm\u00e9', 2**70, ('b',), 'h\u00f4te', True)),
+			(aggregator.submit_metric, (None, 'id', 2**31 - 1, 'm', -7, [], '', False)),
+			(aggregator.submit_service_check, (None, 'id', 'sc', 0, ['a'], 'h', 'msg')),
+			(aggregator.submit_service_check, (None, 'id', 'sc\u00e9', -2**31, [], 'h\u00f4te', 'm\u00ebssage')),
+			(aggregator.submit_service_check, (None, 'id', 'sc', 2**31 - 1, ('t',), '', '')),
+			(aggregator.submit_histogram_bucket, (None, 'id', 'b', 0, 0, 1, 0, 'h', ['a'])),
+			(aggregator.submit_histogram_bucket, (None, 'id', 'b\u00e9', -2**62, 2.5, 10**30, -7, 'h\u00f4te', [], True)),
+			(aggregator.submit_histogram_bucket, (None, 'id', 'b', 2**62, 1e300, -0.0, 2**31 - 1, '', ('t',), False)),
+		]
+		for f, args in calls:
+			f(*args)
+			f(args[0], S(args[1]), *args[2:])
+		out.write('ok')
+	`, "ok")
+	if len(got) != 18 {
+		t.Fatalf("%d calls reached the host, want 18", len(got))
+	}
+	for i := 0; i < len(got); i += 2 {
+		if got[i] != got[i+1] {
+			t.Errorf("fast path: %s\ngeneral:   %s", got[i], got[i+1])
+		}
+	}
+}
