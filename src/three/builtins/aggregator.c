@@ -52,9 +52,9 @@ enum { RTL_EVENT_KEY_TS = RTL_EVENT_NFIELDS, RTL_EVENT_KEY_TAGS, RTL_EVENT_NKEYS
  * nul_free: strings already known to hold no NUL, one slot per string argument of the submit_*
  * fast paths (check_id and hostname slots are shared by all, each name has its own): a check
  * passes the same check_id and hostname objects on every call, and often the same name, so the
- * scan runs once per new object instead of once per call. Each slot holds a strong reference, so a pointer equal to it is that very (immutable,
- * exact) str; replacing one frees at most an exact str, which runs no Python code. What a miss
- * costs: `make bench`, figure 1m.
+ * scan runs once per new object instead of once per call. Each slot holds a strong reference, so
+ * a pointer equal to it is that very (immutable, exact) str; replacing one frees at most an exact
+ * str, which runs no Python code. What a miss costs: `make bench`, figure 1m.
  *
  * event_keys: the event dict's keys, interned once: a literal key in a check's source is that very
  * object, and the lookups (rtl_event_read's general case) make no str per key and per call.
@@ -119,7 +119,7 @@ static inline int rtl_fast_str(PyObject *o, PyObject **slot, const char **out)
  * 0 with no error set, and the caller runs rtl_parse_args, which then raises CPython's exact
  * error. So the fast paths change speed only, never behaviour (figures 1 and 2 of `make bench`). */
 
-/* 'i' (and 'b' range checks are the caller's): an exact int within [lo, hi]. */
+/* 'i' / 'L': an exact int within [lo, hi] (the range of the C type it goes to). */
 static inline int rtl_fast_long(PyObject *o, long lo, long hi, long *out)
 {
     long l;
@@ -450,8 +450,8 @@ static inline void rtl_event_take(rtl_event_read_t *r, size_t i, PyObject *v)
  *
  * The fast case, measured by figure 2b (`make bench`): a small dict whose keys are all exact strs
  * is walked once, each key matched by the guess for its position, else by its length
- * (rtl_event_key_index). For such keys this finds exactly what
- * the lookups find, and runs no Python code. Any other key (a str subclass, an object with its own
+ * (rtl_event_key_index). For such keys this finds exactly what the lookups find, and runs no
+ * Python code. Any other key (a str subclass, an object with its own
  * __eq__) could equal a name in its own way: the dict is then looked up key by key, in order.
  */
 static int rtl_event_read(rtl_aggregator_state_t *mst, PyObject *dict, rtl_event_read_t *r)
@@ -497,7 +497,6 @@ static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssiz
     rtl_aggregator_state_t *mst;
     rtl_event_read_t r;
     rtl_strv_t tags;
-    rtl_strv_status_t st;
 
     if (rtl_cb.submit_event == NULL)
         Py_RETURN_NONE;
@@ -515,20 +514,13 @@ static PyObject *rtl_submit_event(PyObject *self, PyObject *const *args, Py_ssiz
         return NULL; /* a lookup raised: nothing is submitted */
 
     r.ev.ts = rtl_event_ts(r.ts); /* may run __index__: the values are held */
-    tags.n = 0, tags.heap = NULL; /* released below whatever happens */
-    if (r.tags != NULL) {         /* absent: tags = NULL */
-        st = rtl_strv_from_tags(&tags, r.tags);
-        if (st != RTL_STRV_OK) {
-            rtl_raise_tags_error(st);
-            goto done;
-        }
-        r.ev.tags = tags.v;
+    if (r.tags == NULL || (r.ev.tags = rtl_agg_tags(r.tags, &tags)) != NULL) { /* absent: tags = NULL */
+        rtl_cb.submit_event((char *)check_id, &r.ev);
+        if (r.tags != NULL)
+            rtl_strv_release(&tags);
+        ret = Py_None;
+        Py_INCREF(ret);
     }
-    rtl_cb.submit_event((char *)check_id, &r.ev);
-    ret = Py_None;
-    Py_INCREF(ret);
-done:
-    rtl_strv_release(&tags);
     rtl_event_read_release(&r);
     return ret;
 }
